@@ -15,5 +15,8 @@ let package = Package(
         .target(name: "TestSupport", path: "Tests/TestSupport"),
 
         .testTarget(name: "ConvoModelTests", dependencies: ["ConvoModel", "TestSupport"]),
+
+        // Checks the dialects' OpenAPI contracts, the wire fixtures and the contract validator.
+        .testTarget(name: "ContractTests", dependencies: ["TestSupport"]),
     ]
 )
