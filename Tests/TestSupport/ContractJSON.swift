@@ -3,12 +3,19 @@ import Foundation
 /// A JSON value as the contract validator sees it: Sendable, with integers, fractional
 /// numbers and booleans told apart (as JSON Schema's `integer`, `number` and `boolean`).
 public enum ContractJSON: Sendable, Hashable {
+    /// `null`.
     case null
+    /// `true` or `false`.
     case bool(Bool)
+    /// A number written without a fraction or exponent.
     case int(Int64)
+    /// Any other number (integral values still count as JSON Schema integers).
     case double(Double)
+    /// A string.
     case string(String)
+    /// An array.
     case array([ContractJSON])
+    /// An object; member order is not kept.
     case object([String: ContractJSON])
 
     /// Parses JSON text with `JSONSerialization` (fragments allowed).
