@@ -185,6 +185,20 @@ struct OpenAPIContractTests {
         #expect(contract.validateRequest(method: "POST", path: "/items", query: "q=x").count == 1)
     }
 
+    @Test("Idempotency-Key must be 1 to 255 printable ASCII characters")
+    func idempotencyKeyHeader() throws {
+        let agentflow = try OpenAPIContract(dialect: "agentflow")
+        func check(_ key: String) -> [ContractViolation] {
+            agentflow.validateRequest(method: "POST", path: "/conversations", query: "", headers: ["Idempotency-Key": key])
+        }
+        #expect(check("outbox-42 retry") == [])
+        #expect(check(String(repeating: "k", count: 255)) == [])
+        #expect(check(String(repeating: "k", count: 256)).map(\.path) == ["header Idempotency-Key"])
+        #expect(Set(check("").map(\.path)) == ["header Idempotency-Key"], "too short and not matching")
+        #expect(check("clé").map(\.path) == ["header Idempotency-Key"])
+        #expect(check("line\nbreak").map(\.path) == ["header Idempotency-Key"])
+    }
+
     @Test("request bodies are checked against the declared schema")
     func requestBodies() throws {
         let agentflow = try OpenAPIContract(dialect: "agentflow")
