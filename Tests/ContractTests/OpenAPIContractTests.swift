@@ -172,6 +172,18 @@ struct OpenAPIContractTests {
         #expect(agentflow.validateResponse(method: "PUT", path: "/conversations", status: 200, contentType: "application/json", body: notAllowed).count == 1)
     }
 
+    @Test("a redirect is declared for every route and needs Location")
+    func redirects() throws {
+        let turns = try OpenAPIContract(dialect: "turns")
+        let path = "/agents/agent_concierge/conversations"
+        for status in [301, 302, 307, 308] {
+            let moved = turns.validateResponse(method: "GET", path: path, status: status, contentType: nil, body: Data(), headers: ["Location": "https://eu.example.com/turns" + path])
+            #expect(moved == [], "\(status)")
+        }
+        let noLocation = turns.validateResponse(method: "GET", path: path, status: 307, contentType: nil, body: Data(), headers: [:])
+        #expect(noLocation.map(\.path) == ["header Location"])
+    }
+
     @Test("query parameters are checked against their declared types and bounds")
     func queryParameters() throws {
         #expect(contract.validateRequest(method: "GET", path: "/items", query: "q=lamp&limit=20&flag=true&unknown=1") == [])

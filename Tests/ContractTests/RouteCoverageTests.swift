@@ -63,12 +63,12 @@ struct RouteCoverageTests {
         #expect(declared.subtracting(documented).isEmpty, "not in DIALECTS.md: \(declared.subtracting(documented).sorted())")
     }
 
-    @Test("every operation declares 401, 429 with Retry-After, 500 and 503 with the shared error body", arguments: dialects)
+    @Test("every operation declares redirects, 401, 429 with Retry-After, 500 and 503 with the shared error body", arguments: dialects)
     func everyOperationDeclaresCommonErrors(dialect: String) throws {
         let contract = try OpenAPIContract(dialect: dialect)
         for operation in contract.operations {
             let responses = try #require(operationResponses(operation, in: contract))
-            for status in ["401", "429", "500", "503"] {
+            for status in ["3XX", "401", "429", "500", "503"] {
                 #expect(responses[status] != nil, "\(dialect) \(operation) lacks \(status)")
             }
             let rateLimited = contract.resolvedResponse(responses["429"])
