@@ -95,6 +95,35 @@ struct RouteCoverageTests {
         }
     }
 
+    @Test("each event stream's per-event schema and its x-convosync-events rules name the same events", arguments: dialects)
+    func eventStreamSchemasAgree(dialect: String) throws {
+        let contract = try OpenAPIContract(dialect: dialect)
+        var streams = 0
+        for operation in contract.operations {
+            let item = try #require(contract.document["paths"]?[operation.pathTemplate]?[operation.method.lowercased()])
+            for (_, response) in item["responses"]?.members ?? [:] {
+                guard let media = contract.resolvedResponse(response)?["content"]?["text/event-stream"] else { continue }
+                streams += 1
+                let rules = try #require(media["x-convosync-events"]?.members, "\(operation)")
+                let branches = try #require(media["schema"]?["oneOf"]?.elements, "\(operation)")
+                var described: [String: ContractJSON] = [:]
+                for branch in branches {
+                    let name = try #require(branch["properties"]?["event"]?["const"]?.stringValue)
+                    described[name] = branch
+                }
+                #expect(Set(described.keys) == Set(rules.keys), "\(dialect) \(operation)")
+                for (name, rule) in rules {
+                    let data = described[name]?["properties"]?["data"]
+                    let isJSON = rule["dataFormat"]?.stringValue == "json"
+                    #expect(data?["contentSchema"] == (isJSON ? rule["schema"] : nil), "\(dialect) \(operation) \(name)")
+                    let required = described[name]?["required"]?.elements ?? []
+                    #expect(required.contains(.string("id")) == (rule["id"]?.stringValue == "required"), "\(dialect) \(operation) \(name)")
+                }
+            }
+        }
+        #expect(streams == ["agentflow": 2, "v2": 1, "knowrithm": 1, "turns": 0][dialect])
+    }
+
     @Test("turns is read-only")
     func turnsIsReadOnly() throws {
         let operations = try OpenAPIContract(dialect: "turns").operations
