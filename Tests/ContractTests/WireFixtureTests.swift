@@ -77,6 +77,24 @@ struct WireFixtureTests {
         }
     }
 
+    @Test("error fixtures carry the code DIALECTS.md assigns to their status", arguments: dialects)
+    func errorCodesFitTheirStatus(dialect: String) throws {
+        let codes: [Int: Set<String>] = [
+            400: ["invalid_request"], 401: ["unauthorized"], 403: ["forbidden"],
+            404: ["conversation_not_found", "message_not_found", "agent_not_found", "file_not_found", "data_frame_not_found", "route_not_found"],
+            405: ["invalid_request"], 413: ["payload_too_large"], 422: ["unprocessable", "idempotency_conflict"],
+            429: ["rate_limited"], 500: ["internal"], 503: ["unavailable"],
+        ]
+        var errors = 0
+        for entry in try WireFixtureIndex.load(dialect).fixtures where entry.valid && entry.status >= 400 {
+            let body = try ContractJSON(data: Fixtures.data("wire/\(dialect)/\(entry.file)"))
+            let code = try #require(body["error"]?["code"]?.stringValue, "\(dialect)/\(entry.file)")
+            #expect(codes[entry.status]?.contains(code) == true, "\(dialect)/\(entry.file): \(entry.status) with \(code)")
+            errors += 1
+        }
+        #expect(errors >= 4)
+    }
+
     @Test("streamed replies are recorded in each dialect's framing")
     func streamTranscriptsDecode() throws {
         let v2 = try Fixtures.data("wire/v2/stream_reply.sse")
