@@ -172,6 +172,19 @@ struct OpenAPIContractTests {
         #expect(agentflow.validateResponse(method: "PUT", path: "/conversations", status: 200, contentType: "application/json", body: notAllowed).count == 1)
     }
 
+    @Test("an error's code must be one its status may carry")
+    func errorCodesPerStatus() throws {
+        let agentflow = try OpenAPIContract(dialect: "agentflow")
+        let path = "/conversations/conv_0123456789abcdef"
+        func error(_ status: Int, _ code: String) throws -> [ContractViolation] {
+            agentflow.validateResponse(method: "GET", path: path, status: status, contentType: "application/json", body: try json(["error": ["code": code, "message": "m"]]))
+        }
+        #expect(try error(404, "conversation_not_found") == [])
+        #expect(try error(429, "rate_limited") == [])
+        #expect(Set(try error(404, "rate_limited").map(\.path)) == ["/error/code"])
+        #expect(Set(try error(503, "internal").map(\.path)) == ["/error/code"])
+    }
+
     @Test("a redirect is declared for every route and needs Location")
     func redirects() throws {
         let turns = try OpenAPIContract(dialect: "turns")
