@@ -16,7 +16,7 @@ import NIOCore
 ///
 /// Logs at debug with `http.method`, `http.route` (the template) and `http.status_code`;
 /// never URLs, query strings, headers or bodies.
-public final class HTTPTransport: Sendable, CustomStringConvertible {
+public final class HTTPTransport: Sendable, CustomStringConvertible, CustomReflectable {
     /// The base URL that request routes are appended to (treated as opaque).
     public let baseURL: URL
     /// The configuration the transport was made with.
@@ -52,6 +52,12 @@ public final class HTTPTransport: Sendable, CustomStringConvertible {
     }
 
     public var description: String { "HTTPTransport(\(Origin(baseURL)?.description ?? "invalid base URL"))" }
+
+    /// Only the base URL and configuration: reflecting the HTTP client would expose the
+    /// header fields of requests in flight.
+    public var customMirror: Mirror {
+        Mirror(self, children: ["baseURL": baseURL, "configuration": configuration], displayStyle: .class)
+    }
 
     /// Sends a request and collects its 2xx response body.
     /// - Throws: `RemoteError`: a code for the status and error body (`unauthorized`,
