@@ -39,7 +39,7 @@ public protocol RemoteAPI: Sendable {
         -> RemotePage<Turn>
 
     /// A conversation's durable snapshots, resuming after `lastEventID`.
-    func watch(conversationID: String, lastEventID: String?) -> any AsyncSequence<WatchEvent, any Error>
+    func watch(conversationID: String, lastEventID: String?) -> any AsyncSequence<WatchEvent, any Error> & Sendable
 
     /// The files of a conversation.
     func files(of conversationID: String) async throws -> [RemoteFile]
@@ -64,7 +64,7 @@ public protocol RemoteAPI: Sendable {
 
     /// Sends a message and streams the reply as it is written.
     func streamReply(to content: String, in conversationID: String, idempotencyKey: IdempotencyKey) async throws
-        -> any AsyncSequence<ReplyEvent, any Error>
+        -> any AsyncSequence<ReplyEvent, any Error> & Sendable
 
     /// Cancels a streamed reply's run.
     func cancelRun(_ runID: String, in conversationID: String, idempotencyKey: IdempotencyKey) async throws
@@ -101,87 +101,110 @@ public protocol RemoteAPI: Sendable {
         -> [RemoteFile]
 }
 
+/// Defaults for the operations a dialect lacks (see `RemoteCapabilities`).
 extension RemoteAPI {
     private func unsupported(_ operation: String) -> RemoteError { RemoteError(.unsupported, endpoint: operation) }
 
+    /// Default: the dialect lacks this operation; throws `RemoteError` `unsupported`.
     public func agents(named name: String?) async throws -> [RemoteAgent] { throw unsupported("agents") }
 
+    /// Default: the dialect lacks this operation; throws `RemoteError` `unsupported`.
     public func deletedConversations(from position: PagingPosition, pageSize: Int) async throws
         -> RemotePage<Conversation>
     { throw unsupported("deletedConversations") }
 
+    /// Default: the dialect lacks this operation; throws `RemoteError` `unsupported`.
     public func conversation(id: String) async throws -> ConversationSnapshot { throw unsupported("conversation") }
 
+    /// Default: the dialect lacks this operation; throws `RemoteError` `unsupported`.
     public func turns(of conversationID: String, from position: PagingPosition, pageSize: Int) async throws
         -> RemotePage<Turn>
     { throw unsupported("turns") }
 
-    public func watch(conversationID: String, lastEventID: String?) -> any AsyncSequence<WatchEvent, any Error> {
+    /// Default: the dialect lacks this operation; throws `RemoteError` `unsupported`.
+    public func watch(conversationID: String, lastEventID: String?) -> any AsyncSequence<WatchEvent, any Error> & Sendable {
         UnsupportedSequence<WatchEvent>(error: unsupported("watch"))
     }
 
+    /// Default: the dialect lacks this operation; throws `RemoteError` `unsupported`.
     public func files(of conversationID: String) async throws -> [RemoteFile] { throw unsupported("files") }
 
+    /// Default: the dialect lacks this operation; throws `RemoteError` `unsupported`.
     public func downloadFile(ref: String, of conversationID: String) async throws -> RemoteByteStream {
         throw unsupported("downloadFile")
     }
 
+    /// Default: the dialect lacks this operation; throws `RemoteError` `unsupported`.
     public func dataFrames(of conversationID: String, sampleCount: Int) async throws -> [DataFrameSummary] {
         throw unsupported("dataFrames")
     }
 
+    /// Default: the dialect lacks this operation; throws `RemoteError` `unsupported`.
     public func dataFrame(named name: String, of conversationID: String, query: DataFrameQuery) async throws
         -> DataFrameSlice
     { throw unsupported("dataFrame") }
 
+    /// Default: the dialect lacks this operation; throws `RemoteError` `unsupported`.
     public func createConversation(_ draft: ConversationDraft, idempotencyKey: IdempotencyKey) async throws
         -> Conversation
     { throw unsupported("createConversation") }
 
+    /// Default: the dialect lacks this operation; throws `RemoteError` `unsupported`.
     public func sendMessage(_ content: String, to conversationID: String, idempotencyKey: IdempotencyKey)
         async throws -> SentMessage
     { throw unsupported("sendMessage") }
 
+    /// Default: the dialect lacks this operation; throws `RemoteError` `unsupported`.
     public func streamReply(to content: String, in conversationID: String, idempotencyKey: IdempotencyKey)
-        async throws -> any AsyncSequence<ReplyEvent, any Error>
+        async throws -> any AsyncSequence<ReplyEvent, any Error> & Sendable
     { throw unsupported("streamReply") }
 
+    /// Default: the dialect lacks this operation; throws `RemoteError` `unsupported`.
     public func cancelRun(_ runID: String, in conversationID: String, idempotencyKey: IdempotencyKey) async throws {
         throw unsupported("cancelRun")
     }
 
+    /// Default: the dialect lacks this operation; throws `RemoteError` `unsupported`.
     public func renameConversation(_ conversationID: String, to title: String, idempotencyKey: IdempotencyKey)
         async throws -> Conversation
     { throw unsupported("renameConversation") }
 
+    /// Default: the dialect lacks this operation; throws `RemoteError` `unsupported`.
     public func generateTitle(
         for conversationID: String, seedMessage: String?, force: Bool, idempotencyKey: IdempotencyKey
     ) async throws -> String { throw unsupported("generateTitle") }
 
+    /// Default: the dialect lacks this operation; throws `RemoteError` `unsupported`.
     public func deleteConversation(_ conversationID: String, idempotencyKey: IdempotencyKey) async throws {
         throw unsupported("deleteConversation")
     }
 
+    /// Default: the dialect lacks this operation; throws `RemoteError` `unsupported`.
     public func restoreConversation(_ conversationID: String, idempotencyKey: IdempotencyKey) async throws {
         throw unsupported("restoreConversation")
     }
 
+    /// Default: the dialect lacks this operation; throws `RemoteError` `unsupported`.
     public func deleteMessage(_ messageID: String, in conversationID: String, idempotencyKey: IdempotencyKey)
         async throws
     { throw unsupported("deleteMessage") }
 
+    /// Default: the dialect lacks this operation; throws `RemoteError` `unsupported`.
     public func restoreMessage(_ messageID: String, in conversationID: String, idempotencyKey: IdempotencyKey)
         async throws
     { throw unsupported("restoreMessage") }
 
+    /// Default: the dialect lacks this operation; throws `RemoteError` `unsupported`.
     public func deleteAllMessages(in conversationID: String, idempotencyKey: IdempotencyKey) async throws {
         throw unsupported("deleteAllMessages")
     }
 
+    /// Default: the dialect lacks this operation; throws `RemoteError` `unsupported`.
     public func restoreAllMessages(in conversationID: String, idempotencyKey: IdempotencyKey) async throws {
         throw unsupported("restoreAllMessages")
     }
 
+    /// Default: the dialect lacks this operation; throws `RemoteError` `unsupported`.
     public func uploadFiles(_ files: [FileUpload], to conversationID: String, idempotencyKey: IdempotencyKey)
         async throws -> [RemoteFile]
     { throw unsupported("uploadFiles") }

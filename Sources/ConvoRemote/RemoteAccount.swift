@@ -11,12 +11,14 @@ import Foundation
 public struct RemoteAccount: Sendable, CustomStringConvertible {
     /// The dialect's base URL; routes are appended to it (DIALECTS "Base URLs").
     public var baseURL: URL
+    /// Which of the four APIs the remote speaks.
     public var dialect: Dialect
     /// The tenant, where the dialect has one in its base URL or credentials (`v2`), else `nil`.
     public var tenant: String?
     /// The agents whose conversations are synced (`v2`, `turns` list per agent); empty
     /// means "all the credentials see" where the dialect lists across agents or discovers them.
     public var agentIDs: [String]
+    /// What the account authenticates with; prints as `***`.
     public var credentials: Credentials
 
     /// Makes an account.
@@ -28,6 +30,7 @@ public struct RemoteAccount: Sendable, CustomStringConvertible {
         self.credentials = credentials
     }
 
+    /// Base URL, dialect and tenant; never the credentials.
     public var description: String {
         "RemoteAccount(\(dialect.rawValue), \(Origin(baseURL)?.description ?? "invalid base URL")\(baseURL.path)"
             + (tenant.map { ", tenant \($0)" } ?? "") + ", credentials ***)"

@@ -21,6 +21,7 @@ public struct RemoteCapabilities: Sendable, Hashable {
         case uploadFiles, cancelRun
     }
 
+    /// How conversation listings page.
     public var paging: PagingKind
     /// Listing pages report the total number of matching items.
     public var reportsTotals: Bool
@@ -40,10 +41,13 @@ public struct RemoteCapabilities: Sendable, Hashable {
     public var conversationRead: Bool
     /// A conversation's turns page separately from the conversation listing.
     public var pagedTurns: Bool
+    /// Conversations have files (list, download, upload).
     public var files: Bool
+    /// Conversations have data frames.
     public var dataFrames: Bool
     /// Replies can stream as deltas.
     public var streamingReplies: Bool
+    /// The write operations the dialect accepts.
     public var writes: Set<WriteOperation>
 
     /// Makes a capability set; every flag must be stated.

@@ -25,6 +25,7 @@ public struct RemoteError: Error, Sendable, Equatable, CustomStringConvertible {
         }
         private let base: Base
         private init(_ base: Base) { self.base = base }
+        /// The code's name, e.g. `notFound`.
         public var description: String { base.rawValue }
 
         /// 401: the credentials were refused.
@@ -113,6 +114,7 @@ public struct RemoteError: Error, Sendable, Equatable, CustomStringConvertible {
     /// from `conversation_not_found` on that conversation's own read").
     public var isConversationNotFound: Bool { code == .notFound && resource == .conversation }
 
+    /// Code, endpoint, status, resource, field and retry delay; never headers, bodies or messages.
     public var description: String {
         var text = "RemoteError.\(code) (\(endpoint)"
         if let status { text += ", status \(status)" }

@@ -27,8 +27,11 @@ public enum PagingPosition: Sendable, Hashable {
 public struct ConversationFilter: Sendable, Hashable {
     /// The agent whose conversations to list (required where `listsPerAgent`).
     public var agentID: String?
+    /// Only conversations from this source (agentflow `source`).
     public var source: String?
+    /// Only conversations with this source reference (agentflow `source_ref_id`).
     public var sourceRefID: String?
+    /// Leave out conversations from this source (agentflow `exclude_source`).
     public var excludeSource: String?
     /// agentflow `all_users` (needs `sourceRefID`).
     public var allUsers: Bool
@@ -51,6 +54,7 @@ public struct ConversationFilter: Sendable, Hashable {
 
 /// One page of a listing.
 public struct RemotePage<Item: Sendable>: Sendable {
+    /// The page's items in the remote's order; possibly fewer than asked.
     public var items: [Item]
     /// Where the next page starts; `nil` on the last page.
     public var next: PagingPosition?
@@ -74,7 +78,9 @@ extension RemotePage: Equatable where Item: Equatable {}
 /// A conversation with the turns the read returned (`nil` where the dialect's read of a
 /// conversation does not include its messages).
 public struct ConversationSnapshot: Sendable, Hashable {
+    /// The conversation's own fields.
     public var conversation: Conversation
+    /// Its turns, oldest first, or `nil` when the read does not carry them.
     public var turns: [Turn]?
 
     /// Makes a snapshot.
@@ -113,6 +119,7 @@ public enum ReplyEvent: Sendable, Hashable {
 /// A key that makes a write safe to repeat: the remote replays the first result for it.
 /// 1–255 printable ASCII characters (DIALECTS "Idempotency").
 public struct IdempotencyKey: Sendable, Hashable, CustomStringConvertible {
+    /// The key as sent in the `Idempotency-Key` header.
     public let rawValue: String
 
     /// A key from stored text (the outbox keeps it with the operation).
@@ -131,14 +138,19 @@ public struct IdempotencyKey: Sendable, Hashable, CustomStringConvertible {
 
     private init(unchecked: String) { self.rawValue = unchecked }
 
+    /// The key itself (not a secret).
     public var description: String { rawValue }
 }
 
 /// What a new conversation starts with.
 public struct ConversationDraft: Sendable, Hashable {
+    /// The agent the conversation belongs to, for life.
     public var agentID: String
+    /// A title, where the dialect takes one at creation.
     public var title: String?
+    /// Free metadata (knowrithm).
     public var metadata: JSONValue?
+    /// The context window (knowrithm).
     public var maxContextLength: Int?
 
     /// Makes a draft.
@@ -169,7 +181,9 @@ public struct SentMessage: Sendable, Hashable {
 
 /// An agent as a dialect lists it.
 public struct RemoteAgent: Sendable, Hashable {
+    /// The agent's remote id (`agent_…`).
     public var id: String
+    /// Its display name, where listed.
     public var name: String?
 
     /// Makes an agent.
@@ -188,9 +202,11 @@ public struct RemoteFile: Sendable, Hashable {
     public var ref: String
     /// Free text from whoever uploaded it: never a path.
     public var name: String
+    /// The media type the remote reports.
     public var contentType: String?
     /// The download's length in bytes.
     public var size: Int64?
+    /// Uploaded (`input`) or produced (`output`).
     public var direction: Direction?
 
     /// Makes a file description.
@@ -205,9 +221,13 @@ public struct RemoteFile: Sendable, Hashable {
 
 /// A data frame a conversation produced, with a few sample rows.
 public struct DataFrameSummary: Sendable, Hashable {
+    /// The frame's name, unique within its conversation.
     public var name: String
+    /// Column names in order.
     public var columns: [String]
+    /// The number of rows in the whole frame.
     public var rowCount: Int
+    /// The first rows, each in column order.
     public var samples: [[JSONValue]]
 
     /// Makes a summary.
@@ -221,10 +241,13 @@ public struct DataFrameSummary: Sendable, Hashable {
 
 /// Which rows and columns of a data frame to read.
 public struct DataFrameQuery: Sendable, Hashable {
+    /// The first row, from 0.
     public var offset: Int
+    /// At most this many rows.
     public var limit: Int
     /// `nil` for all columns.
     public var columns: [String]?
+    /// A column to sort by, where the dialect supports it.
     public var orderBy: String?
 
     /// Makes a query.
@@ -238,7 +261,9 @@ public struct DataFrameQuery: Sendable, Hashable {
 
 /// Rows of a data frame.
 public struct DataFrameSlice: Sendable, Hashable {
+    /// The columns of `rows`, in order.
     public var columns: [String]
+    /// The rows, each in column order.
     public var rows: [[JSONValue]]
 
     /// Makes a slice.

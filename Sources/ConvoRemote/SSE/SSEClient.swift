@@ -20,6 +20,7 @@
 ///   permanent one (`unauthorized`, `notFound`, …); `malformedResponse` for a body that is
 ///   not `text/event-stream` or an event beyond `maxEventBytes`; `cancelled`.
 public struct SSEClient: AsyncSequence, Sendable {
+    /// Each dispatched event.
     public typealias Element = SSEEvent
 
     /// Reconnection and limits.
@@ -77,6 +78,7 @@ public struct SSEClient: AsyncSequence, Sendable {
         self.clock = clock
     }
 
+    /// Starts a stream; each iterator connects on its own.
     public func makeAsyncIterator() -> Iterator {
         Iterator(client: self)
     }

@@ -30,7 +30,10 @@ public struct Credentials: Sendable, CustomStringConvertible, CustomDebugStringC
     /// another origin.
     static let headerNames: Set<String> = ["authorization", "x-api-key", "x-api-secret", "cookie", "proxy-authorization"]
 
+    /// Always `***`.
     public var description: String { "***" }
+    /// Always `***`.
     public var debugDescription: String { "***" }
+    /// No children: `dump` shows nothing of the secret.
     public var customMirror: Mirror { Mirror(self, children: [], displayStyle: .struct) }
 }

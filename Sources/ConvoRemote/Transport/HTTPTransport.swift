@@ -11,8 +11,8 @@ import NIOCore
 /// debug builds when a client is dropped while running).
 ///
 ///     let transport = HTTPTransport(baseURL: url, credentials: .bearer(token), logger: logger)
-///     defer { Task { try await transport.shutdown() } }  // or shut down when the engine stops
 ///     let response = try await transport.send(RemoteRequest(.get, "/conversations"))
+///     try await transport.shutdown()  // when the engine's run() ends
 ///
 /// Logs at debug with `http.method`, `http.route` (the template) and `http.status_code`;
 /// never URLs, query strings, headers or bodies.
@@ -51,6 +51,7 @@ public final class HTTPTransport: Sendable, CustomStringConvertible, CustomRefle
         try await client.shutdown()
     }
 
+    /// The base URL's origin only.
     public var description: String { "HTTPTransport(\(Origin(baseURL)?.description ?? "invalid base URL"))" }
 
     /// Only the base URL and configuration: reflecting the HTTP client would expose the

@@ -6,6 +6,7 @@ public struct FileUpload: Sendable, Hashable {
     public var filename: String
     /// Default `application/octet-stream`; a value holding control characters is replaced by it.
     public var contentType: String
+    /// The file's bytes.
     public var data: Data
 
     /// Makes an upload.
@@ -28,6 +29,7 @@ public struct FileUpload: Sendable, Hashable {
 public struct MultipartForm: Sendable, Hashable {
     /// The form field each file is sent under.
     public var fieldName: String
+    /// The files, in order.
     public var files: [FileUpload]
 
     /// Makes a form; `fieldName` defaults to `files`.

@@ -30,7 +30,9 @@ public struct RemoteRequest: Sendable {
 
     /// One query parameter; a `nil` value leaves the parameter out.
     public struct QueryItem: Sendable, Hashable {
+        /// The parameter name (percent-encoded when sent).
         public var name: String
+        /// The value (percent-encoded when sent); `nil` leaves the parameter out.
         public var value: String?
         /// Makes a query parameter.
         public init(_ name: String, _ value: String?) {
@@ -39,13 +41,16 @@ public struct RemoteRequest: Sendable {
         }
     }
 
+    /// The HTTP method.
     public var method: Method
     /// The path template relative to the base URL, starting with `/`; `{name}` placeholders
     /// are filled from `parameters`.
     public var route: String
     /// Values for the route's placeholders; each must be non-empty.
     public var parameters: [String: String]
+    /// Query parameters, in order.
     public var query: [QueryItem]
+    /// The body, if any.
     public var body: Body?
     /// Sent as `Idempotency-Key` (1–255 printable ASCII characters) so that a repeat
     /// replays the first result instead of writing twice (DESIGN "Offline writes").

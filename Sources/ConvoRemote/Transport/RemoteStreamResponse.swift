@@ -19,6 +19,7 @@ public struct RemoteStreamResponse: Sendable {
 ///
 ///     for try await chunk in response.body { try file.write(chunk) }
 public struct RemoteByteStream: AsyncSequence, Sendable {
+    /// A chunk of bytes.
     public typealias Element = ByteBuffer
 
     let body: HTTPClientResponse.Body
@@ -40,6 +41,7 @@ public struct RemoteByteStream: AsyncSequence, Sendable {
         }
     }
 
+    /// Iterates the body once.
     public func makeAsyncIterator() -> AsyncIterator {
         AsyncIterator(base: body.makeAsyncIterator(), endpoint: endpoint)
     }
