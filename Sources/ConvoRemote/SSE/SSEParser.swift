@@ -167,17 +167,36 @@ private struct FieldState: Sendable {
         if valueStart < line.count && line[valueStart] == 0x20 { valueStart += 1 }
         let value = UnsafeBufferPointer(rebasing: line[valueStart..<line.count])
 
-        if name.elementsEqual("data".utf8) {
+        switch Field(name) {
+        case .data:
             data.append(contentsOf: value)
             data.append(0x0A)
-        } else if name.elementsEqual("event".utf8) {
+        case .event:
             eventType = String(decoding: value, as: UTF8.self)
-        } else if name.elementsEqual("id".utf8) {
+        case .id:
             if !value.contains(0) { lastEventIDBuffer = String(decoding: value, as: UTF8.self) }
-        } else if name.elementsEqual("retry".utf8) {
+        case .retry:
             if let milliseconds = Self.digits(value) { retry = .milliseconds(milliseconds) }
+        case nil:
+            break  // Any other field name is ignored.
         }
-        // Any other field name is ignored.
+    }
+
+    /// The field names the rules know, matched byte for byte (case-sensitive).
+    private enum Field {
+        case data, event, id, retry
+
+        init?(_ name: UnsafeBufferPointer<UInt8>) {
+            switch name.count {
+            case 4 where name[0] == 0x64 && name[1] == 0x61 && name[2] == 0x74 && name[3] == 0x61: self = .data
+            case 2 where name[0] == 0x69 && name[1] == 0x64: self = .id
+            case 5 where name[0] == 0x65 && name[1] == 0x76 && name[2] == 0x65 && name[3] == 0x6E && name[4] == 0x74:
+                self = .event
+            case 5 where name[0] == 0x72 && name[1] == 0x65 && name[2] == 0x74 && name[3] == 0x72 && name[4] == 0x79:
+                self = .retry
+            default: return nil
+            }
+        }
     }
 
     private mutating func dispatch(into events: inout [SSEEvent]) {

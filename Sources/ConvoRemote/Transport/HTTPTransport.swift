@@ -177,7 +177,7 @@ public final class HTTPTransport: Sendable, CustomStringConvertible, CustomRefle
     }
 
     /// Where a redirect leads, if the policy follows it.
-    private func redirectTarget(
+    func redirectTarget(
         from url: URL, location: String, status: Int, method: RemoteRequest.Method, count: Int, endpoint: String
     ) throws -> URL {
         guard count < configuration.redirects.maxCount,
