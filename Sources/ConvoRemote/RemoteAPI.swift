@@ -9,7 +9,7 @@ import ConvoModel
 /// which throws `unsupported`; `capabilities` says which exist, so the engine checks first.
 ///
 ///     let page = try await api.conversations(from: .start, pageSize: 100, filter: .init())
-///     for conversation in page.items { ... }
+///     for snapshot in page.items { apply(snapshot.conversation, turns: snapshot.turns) }
 ///
 /// Errors are `RemoteError`s. A hard delete is inferred only from `isConversationNotFound`
 /// on that conversation's own `conversation(id:)` read.
@@ -22,10 +22,11 @@ public protocol RemoteAPI: Sendable {
     /// The agents the credentials see (v2 discovery; agentflow by name with `named`).
     func agents(named name: String?) async throws -> [RemoteAgent]
 
-    /// One page of conversations.
+    /// One page of conversations, each with its turns where the listing carries them
+    /// (`turns` lists every conversation with all its turns and has no other read).
     /// - Throws: `RemoteError`; `invalidRequest` for a position of another paging kind.
     func conversations(from position: PagingPosition, pageSize: Int, filter: ConversationFilter) async throws
-        -> RemotePage<Conversation>
+        -> RemotePage<ConversationSnapshot>
 
     /// One page of soft-deleted conversations (knowrithm `deleted` listing).
     func deletedConversations(from position: PagingPosition, pageSize: Int) async throws -> RemotePage<Conversation>

@@ -37,7 +37,8 @@ public struct RemoteCapabilities: Sendable, Hashable {
     public var listsPerAgent: Bool
     /// The agents can be listed (discovery).
     public var agentListing: Bool
-    /// A conversation can be read by id, so a missing one can be confirmed (404) before a purge.
+    /// A read that answers `conversation_not_found` for a deleted conversation exists (a
+    /// read by id, or v2's messages listing), so a purge candidate can be confirmed first.
     public var conversationRead: Bool
     /// A conversation's turns page separately from the conversation listing.
     public var pagedTurns: Bool

@@ -75,8 +75,8 @@ public struct RemotePage<Item: Sendable>: Sendable {
 
 extension RemotePage: Equatable where Item: Equatable {}
 
-/// A conversation with the turns the read returned (`nil` where the dialect's read of a
-/// conversation does not include its messages).
+/// A conversation with the turns the read or listing returned (`nil` where it does not
+/// include its messages).
 public struct ConversationSnapshot: Sendable, Hashable {
     /// The conversation's own fields.
     public var conversation: Conversation
