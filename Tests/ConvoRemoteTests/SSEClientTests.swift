@@ -44,7 +44,7 @@ private func sseResponse(_ write: @escaping @Sendable (inout any ResponseBodyWri
     Response(status: .ok, headers: [.contentType: "text/event-stream"], body: ResponseBody(write))
 }
 
-private let watchRequest = RemoteRequest(.get, "/watch", accept: "text/event-stream")
+private let watchRequest = RemoteRequest(.get, "/watch")
 
 @Suite("SSE client over a loopback server")
 struct SSEClientTests {
@@ -87,7 +87,7 @@ struct SSEClientTests {
         }
         #expect(log.requests.map { $0["last-event-id"] } == [nil, "2", "3"])
         #expect(log.requests.map { $0[":path"] } == ["/api/watch", "/api/watch?last_event_id=2", "/api/watch?last_event_id=3"])
-        #expect(log.requests.allSatisfy { $0["accept"] == "text/event-stream" })
+        #expect(log.requests.allSatisfy { $0["accept"] == "text/event-stream" && $0["cache-control"] == "no-cache" })
         #expect(clock.sleeps == [.milliseconds(50), .milliseconds(50)])
     }
 

@@ -5,8 +5,7 @@
 ///
 ///     let client = SSEClient(
 ///         transport: transport,
-///         request: RemoteRequest(.get, "/conversations/{id}/watch", parameters: ["id": id],
-///                                accept: "text/event-stream"),
+///         request: RemoteRequest(.get, "/conversations/{id}/watch", parameters: ["id": id]),
 ///         lastEventID: storedID,
 ///         configuration: .init(lastEventIDQueryName: "last_event_id"))
 ///     for try await event in client { try store.apply(event.data, lastEventID: event.id) }
@@ -64,7 +63,8 @@ public struct SSEClient: AsyncSequence, Sendable {
 
     /// Makes a client; nothing is sent until iteration starts.
     /// - Parameters:
-    ///   - request: the stream's request; `Accept` should be `text/event-stream`.
+    ///   - request: the stream's request; it is sent with `Accept: text/event-stream` and
+    ///     `Cache-Control: no-cache`.
     ///   - lastEventID: resume after this id (sent from the first connection on).
     ///   - clock: what the waits between reconnections sleep on (tests pass a fast clock).
     public init(
@@ -172,6 +172,8 @@ public struct SSEClient: AsyncSequence, Sendable {
                 }
                 attempts += 1
                 var request = client.request
+                request.accept = "text/event-stream"
+                request.headers.append((name: "Cache-Control", value: "no-cache"))
                 let id = parser.lastEventID
                 if !id.isEmpty {
                     request.headers.append((name: "Last-Event-ID", value: id))
