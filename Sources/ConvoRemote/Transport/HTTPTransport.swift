@@ -151,7 +151,14 @@ public final class HTTPTransport: Sendable, CustomStringConvertible, CustomRefle
                 response = try await client.execute(
                     http, deadline: .now() + Self.timeAmount(configuration.timeouts.responseHead))
             } catch {
-                throw RemoteError.from(error, endpoint: endpoint)
+                let failure = RemoteError.from(error, endpoint: endpoint)
+                logger.debug(
+                    "remote failure",
+                    metadata: [
+                        "http.method": "\(request.method.rawValue)", "http.route": "\(request.route)",
+                        "convosync.error": "\(failure.code)",
+                    ])
+                throw failure
             }
             let status = Int(response.status.code)
             if (200..<300).contains(status) { return response }
