@@ -204,3 +204,17 @@ enum ReplicaSchema {
         END;
         """
 }
+
+extension ReplicaSchema {
+    /// The schema as `Schema/replica.sql` records it: GRDB's `dumpSchema` of a database
+    /// (internal SQLite, GRDB and FTS5 shadow tables left out), sorted by SQLite.
+    static func dump(_ db: Database) throws -> String {
+        final class Text: TextOutputStream {
+            var value = ""
+            func write(_ string: String) { value += string }
+        }
+        let text = Text()
+        try db.dumpSchema(to: text)
+        return text.value
+    }
+}
