@@ -28,11 +28,12 @@ import Darwin
 public final class Replica: Sendable {
     /// The replica file's path, as given when opening it.
     public let path: String
-    /// The account the replica belongs to.
-    public let account: AccountBinding
+    /// The account the replica belongs to; `nil` for a replica made by
+    /// ``openForImport(at:configuration:)`` that no sync has bound yet.
+    public let account: AccountBinding?
     let pool: DatabasePool
 
-    private init(path: String, account: AccountBinding, pool: DatabasePool) {
+    private init(path: String, account: AccountBinding?, pool: DatabasePool) {
         self.path = path
         self.account = account
         self.pool = pool
@@ -84,10 +85,29 @@ public final class Replica: Sendable {
                 try ReplicaSchema.migrator.migrate(pool)
             }
             let account = try pool.read { db in try AccountRecord.fetchOne(db, key: 1) }
-            guard let binding = account?.binding else {
-                throw StoreError(.notAReplica, "the replica has no account binding", path: path)
-            }
-            return Replica(path: path, account: binding, pool: pool)
+            return Replica(path: path, account: account?.binding, pool: pool)
+        } catch {
+            throw StoreError.wrapping(error, path: path)
+        }
+    }
+
+    /// Opens the replica at `path` to import JSONL into, creating it (mode 0600) if missing.
+    ///
+    /// A replica created here is not bound to any account: an export does not say where it
+    /// came from. The first ``open(at:account:configuration:)`` binds it; until then it
+    /// reads and searches like any replica.
+    ///
+    /// - Throws: `StoreError` with code `.notAReplica`, `.newerSchema` (both untouched) or `.database`.
+    public static func openForImport(at path: String, configuration: ReplicaConfiguration = .init()) throws -> Replica {
+        do {
+            try createFileIfMissing(path)
+            try probe(path: path, configuration: configuration, expecting: nil)
+            var writable = configuration
+            writable.readonly = false
+            let pool = try makePool(path: path, configuration: writable)
+            try ReplicaSchema.migrator.migrate(pool)
+            let account = try pool.read { db in try AccountRecord.fetchOne(db, key: 1) }
+            return Replica(path: path, account: account?.binding, pool: pool)
         } catch {
             throw StoreError.wrapping(error, path: path)
         }

@@ -8,8 +8,7 @@ struct Convosync: AsyncParsableCommand {
         commandName: "convosync",
         abstract: "Keep a local, searchable replica of an agent platform's conversations.",
         discussion: """
-            Exit status follows sysexits(3): 0 success (also when nothing matches), 64 usage,
-            65 bad data, 66 no such replica or input file, 74 I/O error, 75 try again later.
+            Exit status follows sysexits(3): 0 success (also when nothing matches), 64 usage, 65 bad data, 66 no such replica or input file, 74 I/O error, 75 try again later.
 
             Example:
               convosync import --db work.convosync Fixtures/sample.jsonl

@@ -26,7 +26,7 @@ struct ExportCommand: AsyncParsableCommand {
             configuration.readonly = true
             let store = try Replica.openExisting(at: db, configuration: configuration)
             let output = StandardOutput()
-            try await store.export { line in try output.writeLine(line) }
+            try store.export { line in try output.writeLine(line) }
             try output.flush()
         }
     }

@@ -1,3 +1,5 @@
+import Foundation
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Musl)
@@ -42,12 +44,5 @@ struct Terminal: Sendable {
 
 /// Writes one line to standard error.
 func printError(_ line: String) {
-    var standardError = StandardError()
-    print(line, to: &standardError)
-}
-
-private struct StandardError: TextOutputStream {
-    mutating func write(_ string: String) {
-        fputs(string, stderr)
-    }
+    FileHandle.standardError.write(Data((line + "\n").utf8))
 }
