@@ -9,13 +9,15 @@ import Foundation
 public struct LineReader: AsyncSequence, Sendable {
     public typealias Element = String
 
-    /// The longest line accepted, in bytes; default 64 MiB.
+    /// The longest line accepted, in bytes; default ``defaultMaximumLineBytes``.
     public var maximumLineBytes: Int
+    /// 64 MiB: far above any real conversation, low enough to keep memory bounded.
+    public static let defaultMaximumLineBytes = 64 << 20
     let fileHandle: FileHandle
     let chunkSize: Int
 
     /// A reader of `fileHandle` from its current offset.
-    public init(fileHandle: FileHandle, maximumLineBytes: Int = 64 << 20, chunkSize: Int = 64 << 10) {
+    public init(fileHandle: FileHandle, maximumLineBytes: Int = defaultMaximumLineBytes, chunkSize: Int = 64 << 10) {
         self.fileHandle = fileHandle
         self.maximumLineBytes = maximumLineBytes
         self.chunkSize = Swift.max(1, chunkSize)
