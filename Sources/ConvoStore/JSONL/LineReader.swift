@@ -7,6 +7,7 @@ import Foundation
 ///
 ///     for try await line in LineReader(fileHandle: .standardInput) { … }
 public struct LineReader: AsyncSequence, Sendable {
+    /// One line, without its terminator.
     public typealias Element = String
 
     /// The longest line accepted, in bytes; default ``defaultMaximumLineBytes``.
@@ -103,6 +104,7 @@ public struct LineReader: AsyncSequence, Sendable {
         }
     }
 
+    /// Starts reading from the file handle's current offset.
     public func makeAsyncIterator() -> AsyncIterator {
         AsyncIterator(reader: self)
     }
