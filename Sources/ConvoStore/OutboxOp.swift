@@ -26,11 +26,13 @@ public struct OutboxOp: Sendable, Hashable {
     public var payload: JSONValue
     /// The `Idempotency-Key` sent with every attempt.
     public var idempotencyKey: String
+    /// `pending` until pushed, `failed` once refused for good.
     public var state: State
     /// How many times the op was tried.
     public var attempts: Int
     /// Why the last attempt failed, in the server's words.
     public var lastError: String?
+    /// When the op was recorded locally.
     public var createdAt: Date
 }
 

@@ -39,6 +39,7 @@ public struct StoreError: Error, Sendable, CustomStringConvertible {
         /// SQLite failed (I/O, a full disk, a lock held past the busy timeout…).
         public static let database = Code(.database)
 
+        /// The code's name, e.g. `notAReplica`.
         public var description: String { value.rawValue }
     }
 
@@ -68,6 +69,7 @@ public struct StoreError: Error, Sendable, CustomStringConvertible {
         self.sqliteCode = sqliteCode
     }
 
+    /// Code, message and context; never bound SQL values, credentials or imported text.
     public var description: String {
         var text = "StoreError.\(code): \(message)"
         if let line { text += " (line \(line))" }

@@ -54,10 +54,15 @@ public struct SyncStateUpdate: Sendable, Hashable {
 
     /// The scope to write; must not be empty (an empty scope fails the whole transaction).
     public var scope: String
+    /// The cursor or page token to store.
     public var cursor: Change<String>
+    /// The offset or page number to store.
     public var offset: Change<Int64>
+    /// The mark-and-sweep pass number to store.
     public var passGeneration: Change<Int64>
+    /// The newest applied update time to store.
     public var highWaterMark: Change<Date>
+    /// The last applied SSE id to store.
     public var lastEventID: Change<String>
 
     /// Makes an update; every field defaults to `.keep`.

@@ -7,15 +7,18 @@ import Foundation
 ///
 ///     for try await line in LineReader(fileHandle: .standardInput) { … }
 public struct LineReader: AsyncSequence, Sendable {
+    /// One line, without its terminator.
     public typealias Element = String
 
-    /// The longest line accepted, in bytes; default 64 MiB.
+    /// The longest line accepted, in bytes; default ``defaultMaximumLineBytes``.
     public var maximumLineBytes: Int
+    /// 64 MiB: far above any real conversation, low enough to keep memory bounded.
+    public static let defaultMaximumLineBytes = 64 << 20
     let fileHandle: FileHandle
     let chunkSize: Int
 
     /// A reader of `fileHandle` from its current offset.
-    public init(fileHandle: FileHandle, maximumLineBytes: Int = 64 << 20, chunkSize: Int = 64 << 10) {
+    public init(fileHandle: FileHandle, maximumLineBytes: Int = defaultMaximumLineBytes, chunkSize: Int = 64 << 10) {
         self.fileHandle = fileHandle
         self.maximumLineBytes = maximumLineBytes
         self.chunkSize = Swift.max(1, chunkSize)
@@ -101,6 +104,7 @@ public struct LineReader: AsyncSequence, Sendable {
         }
     }
 
+    /// Starts reading from the file handle's current offset.
     public func makeAsyncIterator() -> AsyncIterator {
         AsyncIterator(reader: self)
     }

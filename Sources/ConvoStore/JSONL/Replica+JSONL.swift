@@ -69,12 +69,16 @@ extension Replica {
     /// Imports JSONL from a file or a pipe (stdin too), reading it in chunks.
     ///
     /// Like ``importJSONL(lines:batchSize:)``; a line that is not UTF-8, or longer than
-    /// `LineReader.maximumLineBytes`, is rejected as a bad line.
+    /// `maximumLineBytes` (default 64 MiB), is rejected as a bad line.
+    ///
+    ///     let report = try await replica.importJSONL(from: .standardInput)
     ///
     /// - Throws: `StoreError` `.database`, or the read error of `fileHandle`.
-    public func importJSONL(from fileHandle: FileHandle, batchSize: Int = 500) async throws -> ImportReport {
+    public func importJSONL(
+        from fileHandle: FileHandle, batchSize: Int = 500, maximumLineBytes: Int = LineReader.defaultMaximumLineBytes
+    ) async throws -> ImportReport {
         var importer = JSONLImporter(replica: self, batchSize: batchSize)
-        var reader = LineReader(fileHandle: fileHandle)
+        var reader = LineReader(fileHandle: fileHandle, maximumLineBytes: maximumLineBytes)
         while let line = try reader.nextRawLine() {
             switch line {
             case .bytes(let bytes):

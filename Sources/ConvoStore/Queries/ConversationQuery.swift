@@ -56,7 +56,9 @@ public enum ConversationSort: String, Sendable, Hashable, CaseIterable {
 ///     let first = try await replica.conversations(query)
 ///     query.cursor = first.nextCursor
 public struct ConversationQuery: Sendable, Hashable {
+    /// Which conversations to list.
     public var filters: ConversationFilters
+    /// Their order.
     public var sort: ConversationSort
     /// Page size, 1 to ``maximumLimit``.
     public var limit: Int
@@ -85,21 +87,30 @@ public struct ConversationSummary: Sendable, Hashable, Identifiable {
     public var localID: Int64
     /// The remote id; `nil` while the conversation exists only locally.
     public var remoteID: String?
+    /// The agent the conversation belongs to.
     public var agentID: String?
+    /// The title; `nil` when untitled.
     public var title: String?
+    /// Free-form JSON metadata.
     public var metadata: JSONValue?
+    /// Where the conversation came from (e.g. `web`, `api`).
     public var source: String?
+    /// The source's own reference (e.g. a user id).
     public var sourceRefID: String?
     /// The message count the remote reports; `nil` when unknown (not zero).
     public var messageCount: Int?
+    /// The context window the remote allows, when it says.
     public var maxContextLength: Int?
+    /// The remote creation time.
     public var createdAt: Date?
+    /// The remote update time.
     public var updatedAt: Date?
     /// Set while soft-deleted (shown only with `includeDeleted`).
     public var deletedAt: Date?
     /// How many turns the replica holds for it, soft-deleted turns excluded.
     public var turnCount: Int
 
+    /// `Identifiable` by the local key, which never changes.
     public var id: Int64 { localID }
 
     /// The fields as the canonical ``Conversation`` (a local-only one gets an empty id).
@@ -123,6 +134,7 @@ public struct ConversationPage: Sendable, Hashable {
 
 /// One conversation with its turns (ordered) and their fragments.
 public struct ConversationDetail: Sendable, Hashable {
+    /// The conversation's fields, as listed.
     public var summary: ConversationSummary
     /// Its turns in order; soft-deleted ones only when asked for.
     public var turns: [Turn]
@@ -130,6 +142,7 @@ public struct ConversationDetail: Sendable, Hashable {
 
 /// One page of a conversation's turns, oldest first.
 public struct TurnPage: Sendable, Hashable {
+    /// The turns of this page, each with its fragments.
     public var turns: [Turn]
     /// Pass it as `after:` for the next page; `nil` on the last page.
     public var nextCursor: String?
@@ -143,7 +156,8 @@ public struct ConversationAnalytics: Sendable, Hashable {
     public var total: Int
     /// Visible turns by role; every role is present, possibly with 0.
     public var countsByRole: [Role: Int]
-    /// The earliest and latest turn timestamps, `nil` when no turn has one.
+    /// The earliest turn timestamp, `nil` when no turn has one.
     public var firstMessageAt: Date?
+    /// The latest turn timestamp, `nil` when no turn has one.
     public var lastMessageAt: Date?
 }
