@@ -104,6 +104,29 @@ struct ReplicaOpeningTests {
         }
     }
 
+    @Test("two replicas on one file, like the daemon and the CLI, both write: the busy timeout makes one wait")
+    func twoWritersShareOneFile() async throws {
+        try await withTemporaryDirectory { folder in
+            let path = folder.appendingPathComponent("shared.convosync").path
+            let daemon = try Replica.open(at: path, account: Self.account)
+            let cli = try Replica.open(at: path, account: Self.account)
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for (name, replica) in [("daemon", daemon), ("cli", cli)] {
+                    group.addTask {
+                        for index in 0..<40 {
+                            try await replica.upsertConversations(
+                                [ReplicaTesting.conversation("\(name)-\(index)")], pass: nil,
+                                syncState: SyncStateUpdate(scope: name, offset: .set(Int64(index))))
+                        }
+                    }
+                }
+                try await group.waitForAll()
+            }
+            #expect(try await daemon.conversations(ConversationQuery()).total == 80)
+            #expect(try await daemon.syncState(scope: "cli")?.offset == 39)
+        }
+    }
+
     private func expectRefusal(of fixture: String, code: StoreError.Code, forWriting: Bool) async throws {
         try await withTemporaryDirectory { folder in
             let path = folder.appendingPathComponent(fixture).path
