@@ -8,14 +8,14 @@ import TestSupport
 struct ReplicaOpeningTests {
     static let account = ReplicaTesting.account
 
-    @Test("a fresh replica is created with mode 0600, its WAL too, and bound to its account")
+    @Test("a fresh replica is created with mode 0600, its WAL and SHM too, and bound to its account")
     func freshReplicaIsPrivateAndBound() async throws {
         try await withTemporaryDirectory { folder in
             let path = folder.appendingPathComponent("r.convosync").path
             let replica = try Replica.open(at: path, account: Self.account)
             #expect(replica.account == Self.account)
             try await replica.upsertConversations([ReplicaTesting.conversation("c1")], pass: nil, syncState: nil)
-            for file in [path, path + "-wal"] {
+            for file in [path, path + "-wal", path + "-shm"] {
                 let mode = try #require(FileManager.default.attributesOfItem(atPath: file)[.posixPermissions] as? NSNumber)
                 #expect(mode.intValue & 0o777 == 0o600, "\(URL(fileURLWithPath: file).lastPathComponent)")
             }
@@ -93,6 +93,7 @@ struct ReplicaOpeningTests {
             let path = folder.appendingPathComponent("r.convosync").path
             let writer = try Replica.open(at: path, account: Self.account)
             try await writer.upsertConversations([ReplicaTesting.conversation("c1")], pass: nil, syncState: nil)
+            try writer.close()
             var configuration = ReplicaConfiguration()
             configuration.readonly = true
             let reader = try Replica.openExisting(at: path, configuration: configuration)
