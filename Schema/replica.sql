@@ -24,11 +24,12 @@ CREATE TABLE conversation (
     content_hash TEXT
 ) STRICT;
 CREATE INDEX conversation_agent ON conversation (agent_id);
-CREATE INDEX conversation_created ON conversation (created_at, id);
+CREATE INDEX conversation_created ON conversation (coalesce(created_at, -9223372036854775808), id);
 CREATE INDEX conversation_source_ref ON conversation (source_ref_id);
+CREATE INDEX conversation_title ON conversation (coalesce(title, '') COLLATE NOCASE, id);
 CREATE INDEX conversation_tombstone ON conversation (coalesce(purged_at, deleted_at))
     WHERE deleted_at IS NOT NULL OR purged_at IS NOT NULL;
-CREATE INDEX conversation_updated ON conversation (updated_at, id);
+CREATE INDEX conversation_updated ON conversation (coalesce(updated_at, -9223372036854775808), id);
 CREATE TRIGGER conversation_search_delete BEFORE DELETE ON conversation BEGIN
     DELETE FROM search_index WHERE rowid = -old.id;
     DELETE FROM search_index WHERE rowid IN (

@@ -23,8 +23,8 @@ import Darwin
 ///   ``appendTurns(conversationID:turns:syncState:)``, soft deletes, ``markPurged(conversationID:at:syncState:)``.
 /// - Queries: ``conversations(_:)``, ``conversation(id:includeDeleted:)``, ``messages(conversationID:after:limit:includeDeleted:)``,
 ///   ``search(_:filters:limit:markers:)``, ``analytics(conversationID:)``, ``pendingOutbox()``.
-/// - Observation: ``observe(_:)``, ``observeConversations(_:)``.
-/// - JSONL: ``export(to:)``, ``importJSONL(lines:)``.
+/// - Observation: ``observe(buffering:_:)``, ``observeConversations(_:)``, ``observeConversation(id:includeDeleted:)``.
+/// - JSONL: ``export(to:)``, ``importJSONL(lines:batchSize:)``, ``importJSONL(from:batchSize:maximumLineBytes:)``.
 public final class Replica: Sendable {
     /// The replica file's path, as given when opening it.
     public let path: String

@@ -46,8 +46,11 @@ enum ReplicaSchema {
             last_seen_pass INTEGER,
             content_hash TEXT
         ) STRICT;
-        CREATE INDEX conversation_updated ON conversation (updated_at, id);
-        CREATE INDEX conversation_created ON conversation (created_at, id);
+        -- The listing's sort keys exactly as ConversationQueries spells them, so pages walk
+        -- an index and a cursor seeks into it instead of sorting every match.
+        CREATE INDEX conversation_updated ON conversation (coalesce(updated_at, -9223372036854775808), id);
+        CREATE INDEX conversation_created ON conversation (coalesce(created_at, -9223372036854775808), id);
+        CREATE INDEX conversation_title ON conversation (coalesce(title, '') COLLATE NOCASE, id);
         CREATE INDEX conversation_agent ON conversation (agent_id);
         CREATE INDEX conversation_source_ref ON conversation (source_ref_id);
         CREATE INDEX conversation_tombstone ON conversation (coalesce(purged_at, deleted_at))

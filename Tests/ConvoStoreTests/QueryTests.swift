@@ -170,11 +170,30 @@ struct QueryTests {
         }
     }
 
-    @Test("the outbox listing is empty on a fresh replica")
-    func outboxStartsEmpty() async throws {
+    @Test("the outbox lists waiting and failed ops in push order, with the reason and the payload")
+    func outboxListsOps() async throws {
         try await T.withReplica { replica in
-            let pending = try await replica.pendingOutbox()
-            #expect(pending.isEmpty)
+            #expect(try await replica.pendingOutbox().isEmpty)
+            try await replica.upsertConversations([T.conversation("c1")], pass: nil, syncState: nil)
+            // The engine's outbox writes come later; put two ops in as it will.
+            try await T.execute(
+                """
+                INSERT INTO conversation (id, title) VALUES (99, 'Draft offline');
+                INSERT INTO outbox (conversation_id, kind, payload, idempotency_key, state, attempts, last_error, created_at)
+                VALUES ((SELECT id FROM conversation WHERE remote_id = 'c1'), 'send_message', '{"content":"Hello"}',
+                        'key-1', 'failed', 3, 'content too long', 1767225600000),
+                       (99, 'create_conversation', '{"agent_id":"a1"}', 'key-2', 'pending', 0, NULL, 1767225601000);
+                """, in: replica)
+            let ops = try await replica.pendingOutbox()
+            #expect(ops.map(\.idempotencyKey) == ["key-1", "key-2"])
+            #expect(ops.map(\.conversationID) == ["c1", nil])
+            #expect(ops[0].state == .failed)
+            #expect(ops[0].lastError == "content too long")
+            #expect(ops[0].attempts == 3)
+            #expect(ops[0].payload == .object(["content": .string("Hello")]))
+            #expect(ops[1].state == .pending)
+            #expect(ops[1].conversationLocalID == 99)
+            #expect(ops[1].createdAt == T.date("2026-01-01T00:00:01Z"))
         }
     }
 }

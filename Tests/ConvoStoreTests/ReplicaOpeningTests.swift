@@ -8,14 +8,14 @@ import TestSupport
 struct ReplicaOpeningTests {
     static let account = ReplicaTesting.account
 
-    @Test("a fresh replica is created with mode 0600, its WAL too, and bound to its account")
+    @Test("a fresh replica is created with mode 0600, its WAL and SHM too, and bound to its account")
     func freshReplicaIsPrivateAndBound() async throws {
         try await withTemporaryDirectory { folder in
             let path = folder.appendingPathComponent("r.convosync").path
             let replica = try Replica.open(at: path, account: Self.account)
             #expect(replica.account == Self.account)
             try await replica.upsertConversations([ReplicaTesting.conversation("c1")], pass: nil, syncState: nil)
-            for file in [path, path + "-wal"] {
+            for file in [path, path + "-wal", path + "-shm"] {
                 let mode = try #require(FileManager.default.attributesOfItem(atPath: file)[.posixPermissions] as? NSNumber)
                 #expect(mode.intValue & 0o777 == 0o600, "\(URL(fileURLWithPath: file).lastPathComponent)")
             }
@@ -93,6 +93,7 @@ struct ReplicaOpeningTests {
             let path = folder.appendingPathComponent("r.convosync").path
             let writer = try Replica.open(at: path, account: Self.account)
             try await writer.upsertConversations([ReplicaTesting.conversation("c1")], pass: nil, syncState: nil)
+            try writer.close()
             var configuration = ReplicaConfiguration()
             configuration.readonly = true
             let reader = try Replica.openExisting(at: path, configuration: configuration)
@@ -101,6 +102,29 @@ struct ReplicaOpeningTests {
                 try await reader.upsertConversations([ReplicaTesting.conversation("c2")], pass: nil, syncState: nil)
             }
             #expect(error.code == .readonly)
+        }
+    }
+
+    @Test("two replicas on one file, like the daemon and the CLI, both write: the busy timeout makes one wait")
+    func twoWritersShareOneFile() async throws {
+        try await withTemporaryDirectory { folder in
+            let path = folder.appendingPathComponent("shared.convosync").path
+            let daemon = try Replica.open(at: path, account: Self.account)
+            let cli = try Replica.open(at: path, account: Self.account)
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for (name, replica) in [("daemon", daemon), ("cli", cli)] {
+                    group.addTask {
+                        for index in 0..<40 {
+                            try await replica.upsertConversations(
+                                [ReplicaTesting.conversation("\(name)-\(index)")], pass: nil,
+                                syncState: SyncStateUpdate(scope: name, offset: .set(Int64(index))))
+                        }
+                    }
+                }
+                try await group.waitForAll()
+            }
+            #expect(try await daemon.conversations(ConversationQuery()).total == 80)
+            #expect(try await daemon.syncState(scope: "cli")?.offset == 39)
         }
     }
 

@@ -187,6 +187,35 @@ struct SyncWriteTests {
         }
     }
 
+    @Test("purge removes a conversation's cached file bytes; a cached path outside the replica folder is refused")
+    func purgeRemovesCachedFiles() async throws {
+        try await T.withReplica { replica in
+            try await replica.upsertConversations([T.conversation("c1")], pass: nil, syncState: nil)
+            let cache = replica.folder.appendingPathComponent("files", isDirectory: true)
+            try FileManager.default.createDirectory(at: cache, withIntermediateDirectories: true)
+            let cached = cache.appendingPathComponent("f1.csv")
+            try Data("a,b\n1,2\n".utf8).write(to: cached)
+            try await T.execute(
+                """
+                INSERT INTO file (conversation_id, file_ref, name, content_type, size, direction, cached_path)
+                VALUES ((SELECT id FROM conversation WHERE remote_id = 'c1'), 'f1', '../../etc/passwd', 'text/csv', 8,
+                        'output', 'files/f1.csv')
+                """, in: replica)
+            for hostile in ["../outside.csv", "/etc/passwd", "files/../../outside.csv"] {
+                await #expect(throws: StoreError.self) {
+                    try await T.execute(
+                        """
+                        INSERT INTO file (conversation_id, file_ref, name, direction, cached_path)
+                        VALUES ((SELECT id FROM conversation WHERE remote_id = 'c1'), 'f-hostile', 'x', 'input', '\(hostile)')
+                        """, in: replica)
+                }
+            }
+            try await replica.markPurged(conversationID: "c1", at: Date(), syncState: nil)
+            #expect(!FileManager.default.fileExists(atPath: cached.path))
+            #expect(try await replica.reading { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM file") } == 0)
+        }
+    }
+
     @Test("collecting tombstones removes rows deleted before the cutoff and keeps newer ones")
     func tombstonesAreCollected() async throws {
         try await T.withReplica { replica in

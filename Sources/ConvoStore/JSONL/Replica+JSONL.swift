@@ -9,6 +9,7 @@ extension Replica {
     /// it out. Soft-deleted conversations and turns are included with their `deleted_at`;
     /// purged ones and conversations with no remote id yet are not. Lines stream from one
     /// read snapshot: the replica is never loaded whole, and writers are not blocked.
+    /// `write` runs inside that read and must not call back into the replica.
     ///
     ///     try replica.export { line in handle.write(Data((line + "\n").utf8)) }
     ///

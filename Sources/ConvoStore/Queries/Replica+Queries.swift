@@ -139,6 +139,7 @@ enum ConversationQueries {
         var isText: Bool
     }
 
+    /// The sort keys; the schema indexes these exact expressions (keep them in step).
     private static func sortSQL(_ sort: ConversationSort) -> SortSQL {
         switch sort {
         case .updatedAtDescending: SortSQL(key: "coalesce(c.updated_at, -9223372036854775808)", ascending: false, isText: false)

@@ -38,19 +38,15 @@ struct ConversationRecord: Codable, Sendable, Equatable, FetchableRecord, Mutabl
         case contentHash = "content_hash"
     }
 
-    enum Columns {
-        static let id = Column(CodingKeys.id)
-        static let remoteID = Column(CodingKeys.remoteID)
-        static let deletedAt = Column(CodingKeys.deletedAt)
-        static let purgedAt = Column(CodingKeys.purgedAt)
-    }
 
     mutating func didInsert(_ inserted: InsertionSuccess) {
         id = inserted.rowID
     }
 
+    /// The row with this remote id. A cached statement: sync and import call this per row.
     static func fetch(remoteID: String, _ db: Database) throws -> ConversationRecord? {
-        try ConversationRecord.filter(Columns.remoteID == remoteID).fetchOne(db)
+        try ConversationRecord.fetchOne(
+            db.cachedStatement(sql: "SELECT * FROM conversation WHERE remote_id = ?"), arguments: [remoteID])
     }
 
     /// A record holding `conversation`'s remote fields; bookkeeping columns are left `nil`.

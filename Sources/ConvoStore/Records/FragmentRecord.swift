@@ -19,10 +19,6 @@ struct FragmentRecord: Codable, Sendable, Equatable, FetchableRecord, MutablePer
         case position, kind, content, state, metadata
     }
 
-    enum Columns {
-        static let turnID = Column(CodingKeys.turnID)
-        static let position = Column(CodingKeys.position)
-    }
 
     mutating func didInsert(_ inserted: InsertionSuccess) {
         id = inserted.rowID

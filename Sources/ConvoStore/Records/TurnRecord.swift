@@ -26,20 +26,14 @@ struct TurnRecord: Codable, Sendable, Equatable, FetchableRecord, MutablePersist
         case deletedAt = "deleted_at"
     }
 
-    enum Columns {
-        static let id = Column(CodingKeys.id)
-        static let remoteID = Column(CodingKeys.remoteID)
-        static let conversationID = Column(CodingKeys.conversationID)
-        static let ordinal = Column(CodingKeys.ordinal)
-        static let deletedAt = Column(CodingKeys.deletedAt)
-    }
 
     mutating func didInsert(_ inserted: InsertionSuccess) {
         id = inserted.rowID
     }
 
+    /// The row with this remote id. A cached statement: sync and import call this per row.
     static func fetch(remoteID: String, _ db: Database) throws -> TurnRecord? {
-        try TurnRecord.filter(Columns.remoteID == remoteID).fetchOne(db)
+        try TurnRecord.fetchOne(db.cachedStatement(sql: "SELECT * FROM turn WHERE remote_id = ?"), arguments: [remoteID])
     }
 
     init(_ turn: Turn, conversationID: Int64, ordinal: Int64) {

@@ -65,7 +65,8 @@ enum RowWriter {
     static func writeTurns(_ turns: [Turn], conversationID: Int64, mode: TurnMode, _ db: Database) throws -> Bool {
         var changed = false
         var nextOrdinal = try Int64.fetchOne(
-            db, sql: "SELECT max(ordinal) + 1 FROM turn WHERE conversation_id = ?", arguments: [conversationID]) ?? 0
+            db.cachedStatement(sql: "SELECT max(ordinal) + 1 FROM turn WHERE conversation_id = ?"),
+            arguments: [conversationID]) ?? 0
         var seen = Set<String>()
         for (index, turn) in turns.enumerated() {
             guard !turn.id.isEmpty else {
@@ -107,7 +108,7 @@ enum RowWriter {
         }
         if mode == .replace {
             let stored = try Row.fetchAll(
-                db, sql: "SELECT id, remote_id FROM turn WHERE conversation_id = ? AND remote_id IS NOT NULL",
+                db.cachedStatement(sql: "SELECT id, remote_id FROM turn WHERE conversation_id = ? AND remote_id IS NOT NULL"),
                 arguments: [conversationID])
             for row in stored {
                 let remoteID: String = row["remote_id"]
@@ -122,10 +123,8 @@ enum RowWriter {
 
     /// Makes the turn's fragments equal to `fragments`, position by position, touching only what differs.
     static func writeFragments(_ fragments: [Fragment], turnID: Int64, _ db: Database) throws -> Bool {
-        let stored = try FragmentRecord
-            .filter(FragmentRecord.Columns.turnID == turnID)
-            .order(FragmentRecord.Columns.position)
-            .fetchAll(db)
+        let stored = try FragmentRecord.fetchAll(
+            db.cachedStatement(sql: "SELECT * FROM fragment WHERE turn_id = ? ORDER BY position"), arguments: [turnID])
         var changed = false
         for (index, fragment) in fragments.enumerated() {
             var record = try FragmentRecord(fragment, turnID: turnID, position: Int64(index))

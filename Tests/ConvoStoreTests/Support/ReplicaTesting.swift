@@ -51,8 +51,8 @@ enum ReplicaTesting {
         }
     }
 
-    /// Runs raw SQL on the replica's writer: only for putting a replica in a state the
-    /// API never makes (a migration from the future).
+    /// Runs raw SQL on the replica's writer: only for rows this module's API does not write
+    /// (outbox ops and files come with the sync engine) and for a migration from the future.
     static func execute(_ sql: String, in replica: Replica) async throws {
         try await replica.writing { db in try db.execute(sql: sql) }
     }
