@@ -1,0 +1,101 @@
+import ConvoModel
+import ConvoStore
+import Foundation
+
+/// The store benchmark. Each mode prints `name value unit` lines that `store.sh` collects.
+///
+///     StoreBenchmark writes CONVERSATIONS DB      the sync-write API, pages of 100
+///     StoreBenchmark export DB JSONL              the JSONL export
+///     StoreBenchmark import JSONL DB              the JSONL import (also reports peak memory)
+///     StoreBenchmark raw CONVERSATIONS DB SCHEMA  the raw C-API reference
+///     StoreBenchmark queries DB                   search, list and observation latency
+let turnsPerConversation = 10
+let fragmentsPerTurn = 2
+let corpusSeed: UInt64 = 42
+
+let arguments = CommandLine.arguments.dropFirst()
+guard let mode = arguments.first else {
+    print("usage: StoreBenchmark writes|export|import|raw|queries ...")
+    exit(64)
+}
+let operands = Array(arguments.dropFirst())
+
+func account() -> AccountBinding {
+    AccountBinding(baseURL: "http://127.0.0.1:8080/agentflow/v1", dialect: .agentflow)
+}
+
+func generate(_ count: Int) -> [(Conversation, [Turn])] {
+    let corpus = Corpus()
+    return (0..<count).map { corpus.conversation($0, turns: turnsPerConversation, fragmentsPerTurn: fragmentsPerTurn, seed: corpusSeed) }
+}
+
+switch mode {
+case "writes":
+    let count = Int(operands[0]) ?? 50_000
+    let data = generate(count)
+    let replica = try Replica.open(at: operands[1], account: account())
+    let elapsed = try await Measure.seconds {
+        var start = 0
+        while start < data.count {
+            let page = data[start..<min(start + 100, data.count)]
+            try await replica.upsertConversations(page.map(\.0), pass: 1, syncState: nil)
+            for (conversation, turns) in page {
+                try await replica.replaceTurns(conversationID: conversation.id, turns: turns, syncState: nil)
+            }
+            start += 100
+        }
+    }
+    Measure.report("writes.fragments_per_s", Double(count * turnsPerConversation * fragmentsPerTurn) / elapsed, "fragments/s")
+    Measure.report("writes.seconds", elapsed, "s")
+
+case "export":
+    let replica = try Replica.openExisting(at: operands[0])
+    FileManager.default.createFile(atPath: operands[1], contents: nil)
+    let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: operands[1]))
+    var buffer = Data()
+    var lines = 0
+    let elapsed = try await Measure.seconds {
+        lines = try replica.export { line in
+            buffer.append(contentsOf: line.utf8)
+            buffer.append(0x0A)
+            if buffer.count > 1 << 20 {
+                handle.write(buffer)
+                buffer.removeAll(keepingCapacity: true)
+            }
+        }
+        handle.write(buffer)
+    }
+    try handle.close()
+    Measure.report("export.conversations_per_s", Double(lines) / elapsed, "conversations/s")
+    Measure.report("export.seconds", elapsed, "s")
+
+case "import":
+    let input = try FileHandle(forReadingFrom: URL(fileURLWithPath: operands[0]))
+    let replica = try Replica.openForImport(at: operands[1])
+    var report = ImportReport()
+    let elapsed = try await Measure.seconds { report = try await replica.importJSONL(from: input) }
+    let fragments = Double((report.inserted + report.updated + report.unchanged) * turnsPerConversation * fragmentsPerTurn)
+    Measure.report("import.fragments_per_s", fragments / elapsed, "fragments/s")
+    Measure.report("import.seconds", elapsed, "s")
+    Measure.report("import.conversations", Double(report.inserted + report.updated + report.unchanged), "conversations")
+    Measure.report("import.rejected", Double(report.rejectedCount), "lines")
+    Measure.report("import.peak_rss", Measure.peakResidentMiB, "MiB")
+
+case "raw":
+    let count = Int(operands[0]) ?? 50_000
+    let data = generate(count)
+    let schema = try String(contentsOfFile: operands[2], encoding: .utf8)
+    let sql = schema.split(separator: "\n").drop { !$0.hasPrefix("CREATE") }.joined(separator: "\n")
+    let raw = try RawInsert(path: operands[1], schemaSQL: sql)
+    let elapsed = try await Measure.seconds { try raw.insert(data) }
+    raw.close()
+    Measure.report("raw.fragments_per_s", Double(count * turnsPerConversation * fragmentsPerTurn) / elapsed, "fragments/s")
+    Measure.report("raw.seconds", elapsed, "s")
+
+case "queries":
+    try await QueryBenchmark(path: operands[0]).run()
+
+default:
+    print("unknown mode \(mode)")
+    exit(64)
+}

@@ -1,0 +1,177 @@
+import ConvoModel
+import Foundation
+import GRDB
+
+extension Replica {
+    /// Writes the replica as JSONL, one conversation per call of `write`, ordered by remote id.
+    ///
+    /// Each line is one JSON object without its line terminator; append `"\n"` when writing
+    /// it out. Soft-deleted conversations and turns are included with their `deleted_at`;
+    /// purged ones and conversations with no remote id yet are not. Lines stream from one
+    /// read snapshot: the replica is never loaded whole, and writers are not blocked.
+    /// `write` runs inside that read and must not call back into the replica.
+    ///
+    ///     try replica.export { line in handle.write(Data((line + "\n").utf8)) }
+    ///
+    /// Returns the number of conversations written.
+    ///
+    /// - Throws: `StoreError` `.database`, or what `write` throws (rethrown as is).
+    @discardableResult
+    public func export(to write: (String) throws -> Void) throws -> Int {
+        var count = 0
+        do {
+            try pool.read { db in
+                let conversations = try ConversationRecord.fetchCursor(
+                    db,
+                    sql: "SELECT * FROM conversation WHERE remote_id IS NOT NULL AND purged_at IS NULL ORDER BY remote_id")
+                while let record = try conversations.next() {
+                    guard let localID = record.id else { continue }
+                    let turns = try ConversationQueries.fetchTurns(
+                        sql: "conversation_id = ?", arguments: [localID], limit: nil, db)
+                    let line = try JSONLCodec.encode(JSONLConversation(record.conversation(), turns: turns.map(\.turn)))
+                    do {
+                        try write(line)
+                    } catch {
+                        throw WriterError(error: error)
+                    }
+                    count += 1
+                }
+            }
+        } catch let error as WriterError {
+            throw error.error
+        } catch {
+            throw StoreError.wrapping(error, path: path)
+        }
+        return count
+    }
+
+    /// Imports JSONL lines (the ``export(to:)`` format), idempotently.
+    ///
+    /// Each good line upserts its conversation by remote id and makes its turns exactly the
+    /// line's; a line identical to the replica writes nothing. A bad line (invalid JSON, a
+    /// wrong type, an unknown role or state, a missing id) is reported with its 1-based
+    /// number and skipped; every good line is kept. Lines are applied `batchSize` per
+    /// transaction (each line in its own savepoint), so memory stays flat. Blank lines are
+    /// skipped. Message counts and context lengths, which the format does not carry, keep
+    /// their stored values.
+    ///
+    ///     let report = try await replica.importJSONL(lines: LineReader(fileHandle: .standardInput))
+    ///
+    /// - Throws: `StoreError` `.database`, or what `lines` throws (lines before it stay imported).
+    public func importJSONL<Lines: AsyncSequence>(lines: Lines, batchSize: Int = 500) async throws -> ImportReport
+    where Lines.Element == String {
+        var importer = JSONLImporter(replica: self, batchSize: batchSize)
+        for try await line in lines {
+            try await importer.add(.text(line))
+        }
+        return try await importer.finish()
+    }
+
+    /// Imports JSONL from a file or a pipe (stdin too), reading it in chunks.
+    ///
+    /// Like ``importJSONL(lines:batchSize:)``; a line that is not UTF-8, or longer than
+    /// `maximumLineBytes` (default 64 MiB), is rejected as a bad line.
+    ///
+    ///     let report = try await replica.importJSONL(from: .standardInput)
+    ///
+    /// - Throws: `StoreError` `.database`, or the read error of `fileHandle`.
+    public func importJSONL(
+        from fileHandle: FileHandle, batchSize: Int = 500, maximumLineBytes: Int = LineReader.defaultMaximumLineBytes
+    ) async throws -> ImportReport {
+        var importer = JSONLImporter(replica: self, batchSize: batchSize)
+        var reader = LineReader(fileHandle: fileHandle, maximumLineBytes: maximumLineBytes)
+        while let line = try reader.nextRawLine() {
+            switch line {
+            case .bytes(let bytes):
+                if let text = String(validating: bytes, as: UTF8.self) {
+                    try await importer.add(.text(text))
+                } else {
+                    try await importer.add(.invalid("not valid UTF-8"))
+                }
+            case .tooLong:
+                try await importer.add(.invalid("longer than \(reader.maximumLineBytes) bytes"))
+            }
+        }
+        return try await importer.finish()
+    }
+}
+
+/// An error thrown by the caller's `write` closure, carried out of the read unchanged.
+private struct WriterError: Error {
+    var error: any Error
+}
+
+/// Decodes lines and applies them in batches, keeping the report.
+struct JSONLImporter {
+    enum Input {
+        case text(String)
+        case invalid(String)
+    }
+
+    let replica: Replica
+    let batchSize: Int
+    private var report = ImportReport()
+    private var batch: [(line: Int, conversation: JSONLConversation)] = []
+
+    init(replica: Replica, batchSize: Int) {
+        self.replica = replica
+        self.batchSize = max(1, batchSize)
+    }
+
+    mutating func add(_ input: Input) async throws {
+        report.linesRead += 1
+        let number = report.linesRead
+        switch input {
+        case .invalid(let message):
+            report.reject(line: number, message)
+        case .text(let text):
+            if text.allSatisfy(\.isWhitespace) { return }
+            switch JSONLCodec.decode(text) {
+            case .invalid(let message): report.reject(line: number, message)
+            case .conversation(let conversation): batch.append((number, conversation))
+            }
+        }
+        if batch.count >= batchSize { try await flush() }
+    }
+
+    mutating func finish() async throws -> ImportReport {
+        try await flush()
+        return report
+    }
+
+    private mutating func flush() async throws {
+        guard !batch.isEmpty else { return }
+        let lines = batch
+        batch.removeAll(keepingCapacity: true)
+        let outcomes = try await replica.writing { db -> [(Int, Result<WriteOutcome, StoreError>)] in
+            var outcomes: [(Int, Result<WriteOutcome, StoreError>)] = []
+            for (number, conversation) in lines {
+                var outcome = WriteOutcome.unchanged
+                do {
+                    try db.inSavepoint {
+                        let (localID, written) = try RowWriter.upsert(
+                            conversation.conversation, pass: nil, fields: .exported, db)
+                        let turnsChanged = try RowWriter.writeTurns(
+                            conversation.turns.map(\.turn), conversationID: localID, mode: .replace, db)
+                        outcome = written == .unchanged && turnsChanged ? .updated : written
+                        return .commit
+                    }
+                    outcomes.append((number, .success(outcome)))
+                } catch let error as StoreError where error.code == .invalidArgument {
+                    outcomes.append((number, .failure(error)))
+                } catch let error as DatabaseError where error.resultCode == .SQLITE_CONSTRAINT {
+                    outcomes.append((number, .failure(StoreError(.invalidImportLine, "violates a replica constraint"))))
+                }
+            }
+            return outcomes
+        }
+        for (number, outcome) in outcomes {
+            switch outcome {
+            case .success(.inserted): report.inserted += 1
+            case .success(.updated): report.updated += 1
+            case .success(.unchanged): report.unchanged += 1
+            case .failure(let error): report.reject(line: number, error.message)
+            }
+        }
+    }
+}

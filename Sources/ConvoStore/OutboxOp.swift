@@ -1,0 +1,66 @@
+import ConvoModel
+import Foundation
+import GRDB
+
+/// A local write waiting for the remote, as listed by ``Replica/pendingOutbox()``.
+///
+/// The engine pushes ops in order per conversation, each with its idempotency key
+/// (DESIGN, "Offline writes"); a failed op keeps the user's payload and the reason.
+public struct OutboxOp: Sendable, Hashable {
+    /// Whether the op still waits or was refused for good.
+    public enum State: String, Sendable, Hashable, CaseIterable {
+        case pending
+        case failed
+    }
+
+    /// The op's local id; ops run in this order within a conversation.
+    public var id: Int64
+    /// The local key of the conversation the op belongs to.
+    public var conversationLocalID: Int64
+    /// The conversation's remote id, `nil` while its create has not reached the remote.
+    public var conversationID: String?
+    /// What the op does: `create_conversation`, `send_message`, `rename`, `delete_conversation`,
+    /// `restore_conversation`, `delete_message`, `restore_message` or `upload_file`.
+    public var kind: String
+    /// The op's arguments as the engine recorded them.
+    public var payload: JSONValue
+    /// The `Idempotency-Key` sent with every attempt.
+    public var idempotencyKey: String
+    /// `pending` until pushed, `failed` once refused for good.
+    public var state: State
+    /// How many times the op was tried.
+    public var attempts: Int
+    /// Why the last attempt failed, in the server's words.
+    public var lastError: String?
+    /// When the op was recorded locally.
+    public var createdAt: Date
+}
+
+/// One row of `outbox`.
+struct OutboxRecord: Codable, Sendable, Equatable, FetchableRecord, MutablePersistableRecord {
+    static let databaseTableName = "outbox"
+
+    var id: Int64?
+    var conversationID: Int64
+    var kind: String
+    var payload: String
+    var idempotencyKey: String
+    var state: String
+    var attempts: Int64
+    var lastError: String?
+    var createdAt: Int64
+
+    enum CodingKeys: String, CodingKey {
+        case id
+        case conversationID = "conversation_id"
+        case kind, payload
+        case idempotencyKey = "idempotency_key"
+        case state, attempts
+        case lastError = "last_error"
+        case createdAt = "created_at"
+    }
+
+    mutating func didInsert(_ inserted: InsertionSuccess) {
+        id = inserted.rowID
+    }
+}

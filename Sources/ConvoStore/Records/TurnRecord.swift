@@ -1,0 +1,59 @@
+import ConvoModel
+import GRDB
+
+/// One row of `turn`: a message of a conversation, ordered by `ordinal`.
+struct TurnRecord: Codable, Sendable, Equatable, FetchableRecord, MutablePersistableRecord {
+    static let databaseTableName = "turn"
+
+    var id: Int64?
+    var remoteID: String?
+    var conversationID: Int64
+    var ordinal: Int64
+    var role: String
+    var timestamp: Int64?
+    var state: String?
+    var errorDetail: String?
+    var inReplyTo: String?
+    var deletedAt: Int64?
+
+    enum CodingKeys: String, CodingKey {
+        case id
+        case remoteID = "remote_id"
+        case conversationID = "conversation_id"
+        case ordinal, role, timestamp, state
+        case errorDetail = "error_detail"
+        case inReplyTo = "in_reply_to"
+        case deletedAt = "deleted_at"
+    }
+
+
+    mutating func didInsert(_ inserted: InsertionSuccess) {
+        id = inserted.rowID
+    }
+
+    /// The row with this remote id. A cached statement: sync and import call this per row.
+    static func fetch(remoteID: String, _ db: Database) throws -> TurnRecord? {
+        try TurnRecord.fetchOne(db.cachedStatement(sql: "SELECT * FROM turn WHERE remote_id = ?"), arguments: [remoteID])
+    }
+
+    init(_ turn: Turn, conversationID: Int64, ordinal: Int64) {
+        remoteID = turn.id
+        self.conversationID = conversationID
+        self.ordinal = ordinal
+        role = turn.role.rawValue
+        timestamp = turn.timestamp.map(Timestamp.milliseconds)
+        state = turn.state?.rawValue
+        errorDetail = turn.errorDetail
+        inReplyTo = turn.inReplyTo
+        deletedAt = turn.deletedAt.map(Timestamp.milliseconds)
+    }
+
+    /// The canonical value with the given fragments. The schema's CHECKs keep role and
+    /// state inside the enums, so the fallbacks never apply to a replica we wrote.
+    func turn(fragments: [Fragment]) -> Turn {
+        Turn(
+            id: remoteID ?? "", role: Role(rawValue: role) ?? .user, timestamp: timestamp.map(Timestamp.date),
+            state: state.flatMap(TurnState.init(rawValue:)), errorDetail: errorDetail, inReplyTo: inReplyTo,
+            deletedAt: deletedAt.map(Timestamp.date), fragments: fragments)
+    }
+}

@@ -1,0 +1,242 @@
+import ConvoModel
+import Foundation
+import GRDB
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// The local SQLite replica of one account's conversations.
+///
+/// A replica is one file in WAL mode: one writer (the sync engine, an import) and
+/// readers that never wait for it. Open it with ``open(at:account:configuration:)``
+/// to sync into it, or ``openExisting(at:configuration:)`` to read it.
+///
+///     let replica = try Replica.open(at: "work.convosync", account: account)
+///     try await replica.upsertConversations(page, pass: nil, syncState: nil)
+///     let first = try await replica.conversations(ConversationQuery(limit: 20))
+///
+/// ## Topics
+/// - Writes used by sync: ``upsertConversations(_:pass:syncState:)``, ``replaceTurns(conversationID:turns:syncState:)``,
+///   ``appendTurns(conversationID:turns:syncState:)``, soft deletes, ``markPurged(conversationID:at:syncState:)``.
+/// - Queries: ``conversations(_:)``, ``conversation(id:includeDeleted:)``, ``messages(conversationID:after:limit:includeDeleted:)``,
+///   ``search(_:filters:limit:markers:)``, ``analytics(conversationID:)``, ``pendingOutbox()``.
+/// - Observation: ``observe(buffering:_:)``, ``observeConversations(_:)``, ``observeConversation(id:includeDeleted:)``.
+/// - JSONL: ``export(to:)``, ``importJSONL(lines:batchSize:)``, ``importJSONL(from:batchSize:maximumLineBytes:)``.
+public final class Replica: Sendable {
+    /// The replica file's path, as given when opening it.
+    public let path: String
+    /// The account the replica belongs to; `nil` for a replica made by
+    /// ``openForImport(at:configuration:)`` that no sync has bound yet.
+    public let account: AccountBinding?
+    let pool: DatabasePool
+
+    private init(path: String, account: AccountBinding?, pool: DatabasePool) {
+        self.path = path
+        self.account = account
+        self.pool = pool
+    }
+
+    /// Opens the replica at `path` for `account`, creating it (mode 0600) if missing.
+    ///
+    /// A fresh replica is migrated and bound to `account`. An existing one must be a
+    /// replica of this account and schema; otherwise it is refused and left untouched.
+    /// `configuration.readonly` is ignored: this call may migrate and bind.
+    ///
+    /// - Throws: `StoreError` with code `.notAReplica`, `.newerSchema`, `.accountMismatch`
+    ///   or `.database`.
+    public static func open(
+        at path: String, account: AccountBinding, configuration: ReplicaConfiguration = .init()
+    ) throws -> Replica {
+        do {
+            try createFileIfMissing(path)
+            // Inspect read-only first: a foreign, newer or other account's file is refused
+            // before anything, not even a migration, touches it.
+            try probe(path: path, configuration: configuration, expecting: account)
+            var writable = configuration
+            writable.readonly = false
+            let pool = try makePool(path: path, configuration: writable)
+            try ReplicaSchema.migrator.migrate(pool)
+            let bound = try pool.write { db in try bind(account, db, path: path) }
+            return Replica(path: path, account: bound, pool: pool)
+        } catch {
+            throw StoreError.wrapping(error, path: path)
+        }
+    }
+
+    /// Opens an existing replica, whatever account it belongs to (see ``account``).
+    ///
+    /// For commands that read. Unless `configuration.readonly`, an older schema is migrated.
+    ///
+    /// - Throws: `StoreError` with code `.noSuchReplica` (no file), `.notAReplica` (not SQLite,
+    ///   or SQLite but not a replica; untouched), `.newerSchema` (untouched) or `.database`.
+    public static func openExisting(at path: String, configuration: ReplicaConfiguration = .init()) throws -> Replica {
+        guard FileManager.default.fileExists(atPath: path) else {
+            throw StoreError(.noSuchReplica, "no replica exists at this path", path: path)
+        }
+        do {
+            guard try probe(path: path, configuration: configuration, expecting: nil) else {
+                throw StoreError(.notAReplica, "the file is empty, not a replica", path: path)
+            }
+            let pool = try makePool(path: path, configuration: configuration)
+            if !configuration.readonly {
+                try ReplicaSchema.migrator.migrate(pool)
+            }
+            let account = try pool.read { db in try AccountRecord.fetchOne(db, key: 1) }
+            return Replica(path: path, account: account?.binding, pool: pool)
+        } catch {
+            throw StoreError.wrapping(error, path: path)
+        }
+    }
+
+    /// Opens the replica at `path` to import JSONL into, creating it (mode 0600) if missing.
+    ///
+    /// A replica created here is not bound to any account: an export does not say where it
+    /// came from. The first ``open(at:account:configuration:)`` binds it; until then it
+    /// reads and searches like any replica.
+    ///
+    /// - Throws: `StoreError` with code `.notAReplica`, `.newerSchema` (both untouched) or `.database`.
+    public static func openForImport(at path: String, configuration: ReplicaConfiguration = .init()) throws -> Replica {
+        do {
+            try createFileIfMissing(path)
+            try probe(path: path, configuration: configuration, expecting: nil)
+            var writable = configuration
+            writable.readonly = false
+            let pool = try makePool(path: path, configuration: writable)
+            try ReplicaSchema.migrator.migrate(pool)
+            let account = try pool.read { db in try AccountRecord.fetchOne(db, key: 1) }
+            return Replica(path: path, account: account?.binding, pool: pool)
+        } catch {
+            throw StoreError.wrapping(error, path: path)
+        }
+    }
+
+    /// The folder holding the replica file; cached file bytes live below it.
+    public var folder: URL {
+        URL(fileURLWithPath: path).deletingLastPathComponent()
+    }
+
+    /// Closes the replica's connections. Later calls fail with ``StoreError/Code/database``.
+    ///
+    /// - Throws: `StoreError` `.database` when a connection cannot close (a statement still runs).
+    public func close() throws {
+        do { try pool.close() } catch { throw StoreError.wrapping(error, path: path) }
+    }
+
+    // MARK: - Opening
+
+    /// Creates an empty file with mode 0600 unless one exists; WAL and SHM files follow its mode.
+    private static func createFileIfMissing(_ path: String) throws {
+        let descriptor = createExclusively(path)
+        if descriptor >= 0 {
+            closeDescriptor(descriptor)
+            return
+        }
+        let code = errno
+        if code == EEXIST { return }
+        throw StoreError(.database, "cannot create the replica file (errno \(code))", path: path)
+    }
+
+    /// Inspects the file through a read-only connection, without writing to it.
+    ///
+    /// Returns `false` for an empty database (a fresh file, or one whose creation was
+    /// interrupted before its first migration); `true` for a replica of this schema
+    /// and, when `expecting` is given, of that account.
+    @discardableResult
+    private static func probe(path: String, configuration: ReplicaConfiguration, expecting account: AccountBinding?) throws -> Bool {
+        let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? NSNumber)?.intValue ?? 0
+        if size == 0 { return false }
+        var config = Configuration()
+        config.readonly = true
+        config.busyMode = .timeout(configuration.busyTimeoutSeconds)
+        config.label = "ConvoStore.probe"
+        let queue: DatabaseQueue
+        do {
+            queue = try DatabaseQueue(path: path, configuration: config)
+        } catch let error as DatabaseError where error.resultCode.primaryResultCode == .SQLITE_NOTADB {
+            throw StoreError(.notAReplica, "the file is not an SQLite database", path: path)
+        }
+        defer { try? queue.close() }
+        return try queue.read { db -> Bool in
+            let applicationID = try Int32.fetchOne(db, sql: "PRAGMA application_id") ?? 0
+            if applicationID != ReplicaSchema.applicationID {
+                let objects = try Int.fetchOne(db, sql: "SELECT count(*) FROM sqlite_master") ?? 0
+                if applicationID == 0 && objects == 0 { return false }
+                throw StoreError(.notAReplica, "the SQLite file is not a ConvoSync replica", path: path)
+            }
+            if try ReplicaSchema.migrator.hasBeenSuperseded(db) {
+                throw StoreError(.newerSchema, "the replica was written by a newer ConvoSync", path: path)
+            }
+            if let account, let stored = try AccountRecord.fetchOne(db, key: 1) {
+                guard stored.binding == account else {
+                    throw StoreError(.accountMismatch, mismatchMessage(stored, account), path: path)
+                }
+            }
+            return true
+        }
+    }
+
+    private static func mismatchMessage(_ stored: AccountRecord, _ account: AccountBinding) -> String {
+        // Dialects are names, never secrets; base URLs and tenants stay out of the message.
+        var differing: [String] = []
+        if stored.dialect != account.dialect.rawValue { differing.append("dialect \(stored.dialect)") }
+        if stored.baseURL != account.baseURL { differing.append("base URL") }
+        if stored.tenant != account.tenant { differing.append("tenant") }
+        return "the replica belongs to another account (differs in: \(differing.joined(separator: ", ")))"
+    }
+
+    private static func bind(_ account: AccountBinding, _ db: Database, path: String) throws -> AccountBinding {
+        if let stored = try AccountRecord.fetchOne(db, key: 1) {
+            guard stored.binding == account else {
+                throw StoreError(.accountMismatch, mismatchMessage(stored, account), path: path)
+            }
+            return account
+        }
+        let record = AccountRecord(
+            baseURL: account.baseURL, tenant: account.tenant, dialect: account.dialect.rawValue,
+            createdAt: Timestamp.milliseconds(Date()))
+        try record.insert(db)
+        return account
+    }
+
+    private static func makePool(path: String, configuration: ReplicaConfiguration) throws -> DatabasePool {
+        var config = Configuration()
+        config.readonly = configuration.readonly
+        config.busyMode = .timeout(configuration.busyTimeoutSeconds)
+        config.maximumReaderCount = max(1, configuration.maximumReaderCount)
+        config.foreignKeysEnabled = true
+        config.label = "ConvoStore"
+        return try DatabasePool(path: path, configuration: config)
+    }
+
+    // MARK: - Transactions
+
+    /// Runs `body` in one write transaction, mapping failures to `StoreError`.
+    func writing<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
+        do {
+            return try await pool.write(body)
+        } catch {
+            throw StoreError.wrapping(error, path: path)
+        }
+    }
+
+    /// Runs `body` in one read transaction (a snapshot), mapping failures to `StoreError`.
+    func reading<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
+        do {
+            return try await pool.read(body)
+        } catch {
+            throw StoreError.wrapping(error, path: path)
+        }
+    }
+}
+
+/// `open(2)` with `O_CREAT|O_EXCL`, mode 0600 (not umask: it is process-wide).
+private func createExclusively(_ path: String) -> Int32 {
+    open(path, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0o600)
+}
+
+private func closeDescriptor(_ descriptor: Int32) {
+    _ = close(descriptor)
+}

@@ -1,0 +1,223 @@
+import GRDB
+
+/// The replica's schema: its migrations and the mark that tells a replica from any other file.
+///
+/// Every table follows DESIGN's data model. Times are INTEGER milliseconds since the
+/// Unix epoch (`Timestamp.milliseconds`); JSON is TEXT checked by `json_valid`.
+/// `Schema/replica.sql` is what a fresh migration produces; a test keeps them equal.
+enum ReplicaSchema {
+    /// `PRAGMA application_id` of every replica ("CSYR"): how a foreign SQLite file is
+    /// recognised before anything is written to it.
+    static let applicationID: Int32 = 0x4353_5952
+
+    /// The migrations, in order. Never edit a shipped one: add another.
+    static let migrator: DatabaseMigrator = {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1 replica") { db in
+            try db.execute(sql: "PRAGMA application_id = \(applicationID)")
+            try db.execute(sql: v1)
+        }
+        return migrator
+    }()
+
+    private static let v1 = """
+        CREATE TABLE account (
+            id INTEGER PRIMARY KEY CHECK (id = 1),
+            base_url TEXT NOT NULL CHECK (length(base_url) > 0),
+            tenant TEXT,
+            dialect TEXT NOT NULL CHECK (dialect IN ('agentflow', 'v2', 'knowrithm', 'turns')),
+            created_at INTEGER NOT NULL
+        ) STRICT;
+
+        CREATE TABLE conversation (
+            id INTEGER PRIMARY KEY,
+            remote_id TEXT UNIQUE CHECK (remote_id IS NULL OR length(remote_id) > 0),
+            agent_id TEXT,
+            title TEXT,
+            metadata TEXT CHECK (metadata IS NULL OR json_valid(metadata)),
+            source TEXT,
+            source_ref_id TEXT,
+            message_count INTEGER CHECK (message_count IS NULL OR message_count >= 0),
+            max_context_length INTEGER,
+            created_at INTEGER,
+            updated_at INTEGER,
+            deleted_at INTEGER,
+            purged_at INTEGER,
+            last_seen_pass INTEGER,
+            content_hash TEXT
+        ) STRICT;
+        -- The listing's sort keys exactly as ConversationQueries spells them, so pages walk
+        -- an index and a cursor seeks into it instead of sorting every match.
+        CREATE INDEX conversation_updated ON conversation (coalesce(updated_at, -9223372036854775808), id);
+        CREATE INDEX conversation_created ON conversation (coalesce(created_at, -9223372036854775808), id);
+        CREATE INDEX conversation_title ON conversation (coalesce(title, '') COLLATE NOCASE, id);
+        CREATE INDEX conversation_agent ON conversation (agent_id);
+        CREATE INDEX conversation_source_ref ON conversation (source_ref_id);
+        CREATE INDEX conversation_tombstone ON conversation (coalesce(purged_at, deleted_at))
+            WHERE deleted_at IS NOT NULL OR purged_at IS NOT NULL;
+
+        CREATE TABLE turn (
+            id INTEGER PRIMARY KEY,
+            remote_id TEXT UNIQUE CHECK (remote_id IS NULL OR length(remote_id) > 0),
+            conversation_id INTEGER NOT NULL REFERENCES conversation (id) ON DELETE CASCADE,
+            ordinal INTEGER NOT NULL,
+            role TEXT NOT NULL CHECK (role IN ('user', 'assistant')),
+            timestamp INTEGER,
+            state TEXT CHECK (state IS NULL OR state IN ('in-progress', 'done', 'stopped', 'error')),
+            error_detail TEXT,
+            in_reply_to TEXT,
+            deleted_at INTEGER
+        ) STRICT;
+        CREATE INDEX turn_conversation ON turn (conversation_id, ordinal, id);
+        CREATE INDEX turn_tombstone ON turn (deleted_at) WHERE deleted_at IS NOT NULL;
+
+        CREATE TABLE fragment (
+            id INTEGER PRIMARY KEY,
+            turn_id INTEGER NOT NULL REFERENCES turn (id) ON DELETE CASCADE,
+            position INTEGER NOT NULL CHECK (position >= 0),
+            kind TEXT NOT NULL CHECK (length(kind) > 0),
+            content TEXT NOT NULL,
+            state TEXT CHECK (state IS NULL OR state IN ('in-progress', 'done')),
+            metadata TEXT CHECK (metadata IS NULL OR json_valid(metadata)),
+            UNIQUE (turn_id, position)
+        ) STRICT;
+
+        CREATE TABLE file (
+            id INTEGER PRIMARY KEY,
+            conversation_id INTEGER NOT NULL REFERENCES conversation (id) ON DELETE CASCADE,
+            file_ref TEXT NOT NULL UNIQUE CHECK (length(file_ref) > 0),
+            name TEXT NOT NULL,
+            content_type TEXT,
+            size INTEGER CHECK (size IS NULL OR size >= 0),
+            direction TEXT NOT NULL CHECK (direction IN ('input', 'output')),
+            cached_path TEXT CHECK (cached_path IS NULL OR (length(cached_path) > 0
+                AND substr(cached_path, 1, 1) <> '/' AND instr(cached_path, '..') = 0)),
+            cached_at INTEGER
+        ) STRICT;
+        CREATE INDEX file_conversation ON file (conversation_id);
+
+        CREATE TABLE data_frame (
+            id INTEGER PRIMARY KEY,
+            conversation_id INTEGER NOT NULL REFERENCES conversation (id) ON DELETE CASCADE,
+            name TEXT NOT NULL,
+            columns TEXT NOT NULL CHECK (json_valid(columns) AND json_type(columns) = 'array'),
+            row_count INTEGER CHECK (row_count IS NULL OR row_count >= 0),
+            cached_rows TEXT CHECK (cached_rows IS NULL OR (json_valid(cached_rows) AND json_type(cached_rows) = 'array')),
+            cached_at INTEGER,
+            UNIQUE (conversation_id, name)
+        ) STRICT;
+
+        CREATE TABLE sync_state (
+            scope TEXT NOT NULL PRIMARY KEY CHECK (length(scope) > 0),
+            cursor TEXT,
+            page_offset INTEGER CHECK (page_offset IS NULL OR page_offset >= 0),
+            pass_generation INTEGER,
+            high_water_mark INTEGER,
+            last_event_id TEXT,
+            updated_at INTEGER NOT NULL
+        ) STRICT;
+
+        CREATE TABLE outbox (
+            id INTEGER PRIMARY KEY,
+            conversation_id INTEGER NOT NULL REFERENCES conversation (id) ON DELETE RESTRICT,
+            kind TEXT NOT NULL CHECK (kind IN ('create_conversation', 'send_message', 'rename',
+                'delete_conversation', 'restore_conversation', 'delete_message', 'restore_message', 'upload_file')),
+            payload TEXT NOT NULL CHECK (json_valid(payload)),
+            idempotency_key TEXT NOT NULL UNIQUE CHECK (length(idempotency_key) > 0),
+            state TEXT NOT NULL DEFAULT 'pending' CHECK (state IN ('pending', 'failed')),
+            attempts INTEGER NOT NULL DEFAULT 0 CHECK (attempts >= 0),
+            last_error TEXT,
+            created_at INTEGER NOT NULL
+        ) STRICT;
+        CREATE INDEX outbox_conversation ON outbox (conversation_id, id);
+
+        -- One row per searchable text: a conversation's title (rowid = -conversation.id)
+        -- or a text fragment (rowid = fragment.id). Only visible rows are indexed: the
+        -- triggers below add and remove entries in the transaction that changes the
+        -- rows, so soft-deleted and purged text leaves search and a restore brings it back.
+        CREATE VIRTUAL TABLE search_index USING fts5 (
+            title, body, conversation_id UNINDEXED, turn_id UNINDEXED,
+            tokenize = 'unicode61 remove_diacritics 2'
+        );
+
+        CREATE VIEW searchable_fragment AS
+            SELECT f.id AS fragment_id, f.content, t.id AS turn_id, c.id AS conversation_id
+            FROM fragment f JOIN turn t ON t.id = f.turn_id JOIN conversation c ON c.id = t.conversation_id
+            WHERE f.kind = 'text' AND t.deleted_at IS NULL AND c.deleted_at IS NULL AND c.purged_at IS NULL;
+
+        CREATE TRIGGER conversation_search_insert AFTER INSERT ON conversation
+        WHEN new.title IS NOT NULL AND new.deleted_at IS NULL AND new.purged_at IS NULL BEGIN
+            INSERT INTO search_index (rowid, title, conversation_id) VALUES (-new.id, new.title, new.id);
+        END;
+
+        CREATE TRIGGER conversation_search_title AFTER UPDATE OF title, deleted_at, purged_at ON conversation
+        WHEN old.title IS NOT new.title
+            OR (old.deleted_at IS NULL AND old.purged_at IS NULL) <> (new.deleted_at IS NULL AND new.purged_at IS NULL)
+        BEGIN
+            DELETE FROM search_index WHERE rowid = -old.id;
+            INSERT INTO search_index (rowid, title, conversation_id)
+                SELECT -new.id, new.title, new.id
+                WHERE new.title IS NOT NULL AND new.deleted_at IS NULL AND new.purged_at IS NULL;
+        END;
+
+        CREATE TRIGGER conversation_search_visibility AFTER UPDATE OF deleted_at, purged_at ON conversation
+        WHEN (old.deleted_at IS NULL AND old.purged_at IS NULL) <> (new.deleted_at IS NULL AND new.purged_at IS NULL)
+        BEGIN
+            DELETE FROM search_index WHERE rowid IN (
+                SELECT f.id FROM fragment f JOIN turn t ON t.id = f.turn_id WHERE t.conversation_id = new.id);
+            INSERT INTO search_index (rowid, body, conversation_id, turn_id)
+                SELECT fragment_id, content, conversation_id, turn_id FROM searchable_fragment
+                WHERE conversation_id = new.id;
+        END;
+
+        CREATE TRIGGER conversation_search_delete BEFORE DELETE ON conversation BEGIN
+            DELETE FROM search_index WHERE rowid = -old.id;
+            DELETE FROM search_index WHERE rowid IN (
+                SELECT f.id FROM fragment f JOIN turn t ON t.id = f.turn_id WHERE t.conversation_id = old.id);
+        END;
+
+        CREATE TRIGGER turn_search_visibility AFTER UPDATE OF deleted_at, conversation_id ON turn
+        WHEN (old.deleted_at IS NULL) <> (new.deleted_at IS NULL) OR old.conversation_id <> new.conversation_id
+        BEGIN
+            DELETE FROM search_index WHERE rowid IN (SELECT id FROM fragment WHERE turn_id = new.id);
+            INSERT INTO search_index (rowid, body, conversation_id, turn_id)
+                SELECT fragment_id, content, conversation_id, turn_id FROM searchable_fragment
+                WHERE turn_id = new.id;
+        END;
+
+        CREATE TRIGGER turn_search_delete BEFORE DELETE ON turn BEGIN
+            DELETE FROM search_index WHERE rowid IN (SELECT id FROM fragment WHERE turn_id = old.id);
+        END;
+
+        CREATE TRIGGER fragment_search_insert AFTER INSERT ON fragment BEGIN
+            INSERT INTO search_index (rowid, body, conversation_id, turn_id)
+                SELECT fragment_id, content, conversation_id, turn_id FROM searchable_fragment
+                WHERE fragment_id = new.id;
+        END;
+
+        CREATE TRIGGER fragment_search_update AFTER UPDATE OF content, kind, turn_id ON fragment BEGIN
+            DELETE FROM search_index WHERE rowid = old.id;
+            INSERT INTO search_index (rowid, body, conversation_id, turn_id)
+                SELECT fragment_id, content, conversation_id, turn_id FROM searchable_fragment
+                WHERE fragment_id = new.id;
+        END;
+
+        CREATE TRIGGER fragment_search_delete AFTER DELETE ON fragment BEGIN
+            DELETE FROM search_index WHERE rowid = old.id;
+        END;
+        """
+}
+
+extension ReplicaSchema {
+    /// The schema as `Schema/replica.sql` records it: GRDB's `dumpSchema` of a database
+    /// (internal SQLite, GRDB and FTS5 shadow tables left out), sorted by SQLite.
+    static func dump(_ db: Database) throws -> String {
+        final class Text: TextOutputStream {
+            var value = ""
+            func write(_ string: String) { value += string }
+        }
+        let text = Text()
+        try db.dumpSchema(to: text)
+        return text.value
+    }
+}

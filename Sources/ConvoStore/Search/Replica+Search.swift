@@ -1,0 +1,52 @@
+import GRDB
+
+extension Replica {
+    /// Full-text search over conversation titles and fragment text, best first (bm25).
+    ///
+    /// The text is a person's query: words (all must match), `"a phrase"`, `-word` to exclude,
+    /// `prefix*`. It is never passed raw to FTS5 (see DESIGN, "Query API"). Each hit is one
+    /// title or one fragment, so all words must occur in the same title or fragment. Matching
+    /// ignores case and diacritics. Soft-deleted and purged conversations and turns are
+    /// never found (`filters.includeDeleted` is ignored).
+    ///
+    ///     let hits = try await replica.search(#"renewal -draft "acme corp""#, limit: 10)
+    ///
+    /// - Throws: `StoreError` `.invalidQuery` (no word to look for, only exclusions, more than
+    ///   4096 bytes or 32 terms, a limit outside 1…1000), `.database`.
+    public func search(
+        _ text: String, filters: ConversationFilters = .init(), limit: Int = 20, markers: SnippetMarkers = .brackets
+    ) async throws -> [SearchHit] {
+        let expression = try SearchExpression(parsing: text)
+        try ConversationQueries.checkLimit(limit)
+        return try await reading { db in try SearchQueries.hits(expression, filters: filters, limit: limit, markers: markers, db) }
+    }
+}
+
+enum SearchQueries {
+    static func hits(
+        _ expression: SearchExpression, filters: ConversationFilters, limit: Int, markers: SnippetMarkers, _ db: Database
+    ) throws -> [SearchHit] {
+        let (filterSQL, filterArguments) = ConversationQueries.whereClause(filters, includeDeleted: false)
+        var arguments: StatementArguments = [markers.open, markers.close, markers.ellipsis, expression.fts5]
+        arguments += filterArguments
+        arguments += [limit]
+        let rows = try Row.fetchAll(
+            db,
+            sql: """
+                SELECT c.id AS conversation_id, c.remote_id AS conversation_remote_id, c.title AS title,
+                    t.remote_id AS turn_remote_id, bm25(search_index) AS rank,
+                    snippet(search_index, -1, ?, ?, ?, 16) AS snippet
+                FROM search_index
+                JOIN conversation c ON c.id = search_index.conversation_id
+                LEFT JOIN turn t ON t.id = search_index.turn_id
+                WHERE search_index MATCH ? AND (t.id IS NULL OR t.deleted_at IS NULL) AND \(filterSQL)
+                ORDER BY rank, search_index.rowid
+                LIMIT ?
+                """, arguments: arguments)
+        return rows.map { row in
+            SearchHit(
+                conversationID: row["conversation_remote_id"] ?? "", conversationLocalID: row["conversation_id"],
+                turnID: row["turn_remote_id"], title: row["title"], snippet: row["snippet"] ?? "", rank: row["rank"])
+        }
+    }
+}

@@ -1,0 +1,68 @@
+import Foundation
+
+/// Small helpers that make human output fit a terminal.
+enum TextLayout {
+    /// Cuts `text` to at most `width` characters, ending with `…` when cut, and folds
+    /// line breaks and tabs into spaces so one record stays on one line.
+    static func truncate(_ text: String, to width: Int) -> String {
+        let flat = printable(text)
+        guard width > 1, flat.count > width else { return flat }
+        return String(flat.prefix(width - 1)) + "…"
+    }
+
+    /// The text with line breaks and tabs folded to spaces and every other control
+    /// character (escape sequences included) replaced, so remote text cannot drive the terminal.
+    static func printable(_ text: String) -> String {
+        var result = String.UnicodeScalarView()
+        for scalar in text.unicodeScalars {
+            let value = scalar.value
+            let isBidiOverride = (0x202A...0x202E).contains(value) || (0x2066...0x2069).contains(value)
+            if scalar == "\n" || scalar == "\t" || scalar == "\r" {
+                result.append(" ")
+            } else if scalar.properties.generalCategory == .control || isBidiOverride {
+                result.append("\u{FFFD}")
+            } else {
+                result.append(scalar)
+            }
+        }
+        return String(result)
+    }
+
+    /// Pads `text` with spaces to `width` characters.
+    static func pad(_ text: String, to width: Int) -> String {
+        text.count >= width ? text : text + String(repeating: " ", count: width - text.count)
+    }
+
+    /// "just now", "5 min ago", "3 h ago", "2 days ago", or the date for older times.
+    static func relative(_ date: Date, now: Date = Date()) -> String {
+        let seconds = now.timeIntervalSince(date)
+        if seconds < 0 { return date.formatted(.iso8601.year().month().day()) }
+        switch seconds {
+        case ..<60: return "just now"
+        case ..<3600: return "\(Int(seconds / 60)) min ago"
+        case ..<86_400: return "\(Int(seconds / 3600)) h ago"
+        case ..<(86_400 * 30): return "\(Int(seconds / 86_400)) days ago"
+        default: return date.formatted(.iso8601.year().month().day())
+        }
+    }
+
+    /// Renders rows as columns separated by two spaces; the last column takes what is left
+    /// of `width` and is truncated to fit.
+    static func table(header: [String], rows: [[String]], width: Int) -> [String] {
+        guard let columnCount = header.indices.last.map({ $0 + 1 }) else { return [] }
+        var widths = header.map(\.count)
+        for row in rows {
+            for (index, cell) in row.enumerated() where index < columnCount - 1 {
+                widths[index] = max(widths[index], cell.count)
+            }
+        }
+        let fixed = widths.dropLast().reduce(0, +) + 2 * (columnCount - 1)
+        let lastWidth = max(10, width - fixed)
+        func render(_ row: [String]) -> String {
+            row.enumerated().map { index, cell in
+                index == columnCount - 1 ? truncate(cell, to: lastWidth) : pad(cell, to: widths[index])
+            }.joined(separator: "  ")
+        }
+        return [render(header)] + rows.map(render)
+    }
+}

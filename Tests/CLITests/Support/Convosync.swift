@@ -1,0 +1,72 @@
+import Foundation
+import Testing
+
+/// Runs the built `convosync` binary as a child process, the way people and scripts do.
+enum Convosync {
+    /// What one run printed and how it ended.
+    struct Result {
+        let status: Int32
+        let standardOutput: Data
+        let standardError: String
+
+        var output: String { String(decoding: standardOutput, as: UTF8.self) }
+    }
+
+    /// The binary `swift build` put next to the test bundle.
+    static var executable: URL {
+        Bundle.main.bundleURL.appendingPathComponent("convosync")
+    }
+
+    /// Runs `convosync arguments…`, feeding `input` on standard input, and waits for it,
+    /// killing it after `timeout` so a hang fails the test instead of stalling the suite.
+    static func run(
+        _ arguments: [String], input: Data? = nil, environment: [String: String] = [:],
+        timeout: Duration = .seconds(120)
+    ) async throws -> Result {
+        let process = Process()
+        process.executableURL = executable
+        process.arguments = arguments
+        var processEnvironment = ProcessInfo.processInfo.environment
+        processEnvironment["NO_COLOR"] = "1"
+        processEnvironment.merge(environment) { _, new in new }
+        process.environment = processEnvironment
+
+        let outputFile = FileManager.default.temporaryDirectory.appendingPathComponent("convosync-out-\(UUID().uuidString)")
+        let errorFile = FileManager.default.temporaryDirectory.appendingPathComponent("convosync-err-\(UUID().uuidString)")
+        FileManager.default.createFile(atPath: outputFile.path, contents: nil)
+        FileManager.default.createFile(atPath: errorFile.path, contents: nil)
+        defer {
+            try? FileManager.default.removeItem(at: outputFile)
+            try? FileManager.default.removeItem(at: errorFile)
+        }
+        let outputHandle = try FileHandle(forWritingTo: outputFile)
+        let errorHandle = try FileHandle(forWritingTo: errorFile)
+        process.standardOutput = outputHandle
+        process.standardError = errorHandle
+        let inputPipe = Pipe()
+        process.standardInput = inputPipe
+
+        try process.run()
+        if let input {
+            try inputPipe.fileHandleForWriting.write(contentsOf: input)
+        }
+        try inputPipe.fileHandleForWriting.close()
+
+        let deadline = ContinuousClock.now + timeout
+        while process.isRunning {
+            if ContinuousClock.now > deadline {
+                process.terminate()
+                Issue.record("convosync \(arguments.first ?? "") did not finish within \(timeout)")
+                break
+            }
+            try await Task.sleep(for: .milliseconds(10))
+        }
+        process.waitUntilExit()
+        try outputHandle.close()
+        try errorHandle.close()
+        return Result(
+            status: process.terminationStatus,
+            standardOutput: try Data(contentsOf: outputFile),
+            standardError: String(decoding: try Data(contentsOf: errorFile), as: UTF8.self))
+    }
+}

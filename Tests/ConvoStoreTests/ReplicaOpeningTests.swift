@@ -1,0 +1,149 @@
+import ConvoModel
+@testable import ConvoStore
+import Foundation
+import Testing
+import TestSupport
+
+@Suite("Opening a replica")
+struct ReplicaOpeningTests {
+    static let account = ReplicaTesting.account
+
+    @Test("a fresh replica is created with mode 0600, its WAL and SHM too, and bound to its account")
+    func freshReplicaIsPrivateAndBound() async throws {
+        try await withTemporaryDirectory { folder in
+            let path = folder.appendingPathComponent("r.convosync").path
+            let replica = try Replica.open(at: path, account: Self.account)
+            #expect(replica.account == Self.account)
+            try await replica.upsertConversations([ReplicaTesting.conversation("c1")], pass: nil, syncState: nil)
+            for file in [path, path + "-wal", path + "-shm"] {
+                let mode = try #require(FileManager.default.attributesOfItem(atPath: file)[.posixPermissions] as? NSNumber)
+                #expect(mode.intValue & 0o777 == 0o600, "\(URL(fileURLWithPath: file).lastPathComponent)")
+            }
+            try replica.close()
+            let reopened = try Replica.openExisting(at: path)
+            #expect(reopened.account == Self.account)
+            let again = try Replica.open(at: path, account: AccountBinding(baseURL: "https://api.example.com/v1/", dialect: .agentflow))
+            #expect(try await again.conversations(ConversationQuery()).total == 1)
+        }
+    }
+
+    @Test("opening a missing file for reading is noSuchReplica and creates nothing")
+    func missingFileIsRefused() async throws {
+        try await withTemporaryDirectory { folder in
+            let path = folder.appendingPathComponent("absent.convosync").path
+            let error = try #require(throws: StoreError.self) { try Replica.openExisting(at: path) }
+            #expect(error.code == .noSuchReplica)
+            #expect(!FileManager.default.fileExists(atPath: path))
+        }
+    }
+
+    @Test("a file that is not SQLite is refused as notAReplica and left byte for byte", arguments: [false, true])
+    func nonSQLiteFileIsRefused(forWriting: Bool) async throws {
+        try await expectRefusal(of: "not-a-database.txt", code: .notAReplica, forWriting: forWriting)
+    }
+
+    @Test("an unrelated SQLite database is refused as notAReplica and left byte for byte", arguments: [false, true])
+    func unrelatedSQLiteIsRefused(forWriting: Bool) async throws {
+        try await expectRefusal(of: "unrelated.sqlite", code: .notAReplica, forWriting: forWriting)
+    }
+
+    @Test("a replica migrated by a newer schema is refused as newerSchema and left byte for byte", arguments: [false, true])
+    func newerSchemaIsRefused(forWriting: Bool) async throws {
+        try await withTemporaryDirectory { folder in
+            let path = folder.appendingPathComponent("future.convosync").path
+            let replica = try Replica.open(at: path, account: Self.account)
+            try await ReplicaTesting.execute("INSERT INTO grdb_migrations (identifier) VALUES ('v99 from the future')", in: replica)
+            try replica.close()
+            let before = try Data(contentsOf: URL(fileURLWithPath: path))
+            let error = try #require(throws: StoreError.self) {
+                if forWriting {
+                    _ = try Replica.open(at: path, account: Self.account)
+                } else {
+                    _ = try Replica.openExisting(at: path)
+                }
+            }
+            #expect(error.code == .newerSchema)
+            #expect(try Data(contentsOf: URL(fileURLWithPath: path)) == before)
+        }
+    }
+
+    @Test("opening a replica for another account is accountMismatch and leaves it untouched", arguments: [
+        AccountBinding(baseURL: "https://other.example.com/v1", dialect: .agentflow),
+        AccountBinding(baseURL: "https://api.example.com/v1", tenant: "acme", dialect: .agentflow),
+        AccountBinding(baseURL: "https://api.example.com/v1", dialect: .knowrithm),
+    ])
+    func otherAccountIsRefused(other: AccountBinding) async throws {
+        try await withTemporaryDirectory { folder in
+            let path = folder.appendingPathComponent("mine.convosync").path
+            let replica = try Replica.open(at: path, account: Self.account)
+            try await replica.upsertConversations([ReplicaTesting.conversation("c1")], pass: nil, syncState: nil)
+            try replica.close()
+            let before = try Data(contentsOf: URL(fileURLWithPath: path))
+            let error = try #require(throws: StoreError.self) { try Replica.open(at: path, account: other) }
+            #expect(error.code == .accountMismatch)
+            #expect(!error.description.contains("other.example.com"))
+            #expect(try Data(contentsOf: URL(fileURLWithPath: path)) == before)
+            #expect(try Replica.openExisting(at: path).account == Self.account)
+        }
+    }
+
+    @Test("a read-only replica reads and refuses writes with readonly")
+    func readonlyReplicaRefusesWrites() async throws {
+        try await withTemporaryDirectory { folder in
+            let path = folder.appendingPathComponent("r.convosync").path
+            let writer = try Replica.open(at: path, account: Self.account)
+            try await writer.upsertConversations([ReplicaTesting.conversation("c1")], pass: nil, syncState: nil)
+            try writer.close()
+            var configuration = ReplicaConfiguration()
+            configuration.readonly = true
+            let reader = try Replica.openExisting(at: path, configuration: configuration)
+            #expect(try await reader.conversations(ConversationQuery()).total == 1)
+            let error = try await #require(throws: StoreError.self) {
+                try await reader.upsertConversations([ReplicaTesting.conversation("c2")], pass: nil, syncState: nil)
+            }
+            #expect(error.code == .readonly)
+        }
+    }
+
+    @Test("two replicas on one file, like the daemon and the CLI, both write: the busy timeout makes one wait")
+    func twoWritersShareOneFile() async throws {
+        try await withTemporaryDirectory { folder in
+            let path = folder.appendingPathComponent("shared.convosync").path
+            let daemon = try Replica.open(at: path, account: Self.account)
+            let cli = try Replica.open(at: path, account: Self.account)
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for (name, replica) in [("daemon", daemon), ("cli", cli)] {
+                    group.addTask {
+                        for index in 0..<40 {
+                            try await replica.upsertConversations(
+                                [ReplicaTesting.conversation("\(name)-\(index)")], pass: nil,
+                                syncState: SyncStateUpdate(scope: name, offset: .set(Int64(index))))
+                        }
+                    }
+                }
+                try await group.waitForAll()
+            }
+            #expect(try await daemon.conversations(ConversationQuery()).total == 80)
+            #expect(try await daemon.syncState(scope: "cli")?.offset == 39)
+        }
+    }
+
+    private func expectRefusal(of fixture: String, code: StoreError.Code, forWriting: Bool) async throws {
+        try await withTemporaryDirectory { folder in
+            let path = folder.appendingPathComponent(fixture).path
+            try FileManager.default.copyItem(at: Fixtures.url(fixture), to: URL(fileURLWithPath: path))
+            let before = try Data(contentsOf: URL(fileURLWithPath: path))
+            let error = try #require(throws: StoreError.self) {
+                if forWriting {
+                    _ = try Replica.open(at: path, account: Self.account)
+                } else {
+                    _ = try Replica.openExisting(at: path)
+                }
+            }
+            #expect(error.code == code)
+            #expect(try Data(contentsOf: URL(fileURLWithPath: path)) == before)
+            let leftovers = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0 != fixture }
+            #expect(leftovers.isEmpty, "no -wal or -shm appears next to a foreign file")
+        }
+    }
+}
