@@ -1,0 +1,146 @@
+import ConvoModel
+import Foundation
+
+/// The knowrithm wire shapes (`Schema/knowrithm.openapi.json`), decoded strictly and
+/// mapped to ConvoModel values.
+enum KnowrithmWire {
+    /// `Conversation`: metadata, context length and `deleted_at` kept.
+    struct Conv: WireDTO {
+        var value: Conversation
+
+        init(from decoder: any Decoder) throws { self = try Self.strict(decoder) }
+
+        static let members: Set<String> = [
+                "id", "agent_id", "entity_id", "title", "metadata", "max_context_length", "created_at", "updated_at",
+                "deleted_at",
+            ]
+
+        init(wire object: WireObject) throws {
+            _ = try object.required("entity_id", as: String.self)
+            value = Conversation(
+                id: try object.required("id"), agentID: try object.required("agent_id", as: String.self),
+                title: try object.nullable("title"), metadata: try object.object("metadata"),
+                maxContextLength: try object.nullableInteger("max_context_length", minimum: 1),
+                createdAt: try object.time("created_at"), updatedAt: try object.time("updated_at"),
+                deletedAt: try object.nullableTime("deleted_at"))
+        }
+    }
+
+    /// `Message`: flat content becomes one text fragment; `deleted_at` while soft-deleted.
+    struct Message: WireDTO {
+        var value: Turn
+
+        init(from decoder: any Decoder) throws { self = try Self.strict(decoder) }
+
+        static let members: Set<String> = ["id", "role", "content", "created_at", "deleted_at"]
+
+        init(wire object: WireObject) throws {
+            value = Turn(
+                id: try object.required("id"), role: try object.role(), timestamp: try object.time("created_at"),
+                deletedAt: try object.nullableTime("deleted_at"), fragments: [Fragment(content: try object.required("content"))])
+        }
+    }
+
+    /// `ConversationPage` / `MessagePage`: page numbers from 1, at most 100 per page.
+    struct Page<Item: Decodable>: WireDTO {
+        var items: [Item]
+        var page: Int
+        var perPage: Int
+        var total: Int
+        var pages: Int
+
+        init(from decoder: any Decoder) throws { self = try Self.strict(decoder) }
+
+        static var members: Set<String> { ["items", "page", "per_page", "total", "pages"] }
+
+        init(wire object: WireObject) throws {
+            items = try object.required("items")
+            page = try object.integer("page", minimum: 1)
+            perPage = try object.integer("per_page", minimum: 1, maximum: 100)
+            total = try object.integer("total")
+            pages = try object.integer("pages")
+        }
+    }
+
+    /// `Exchange`.
+    struct Exchange: WireDTO {
+        var userMessage: String
+        var assistantResponse: String
+        var createdAt: Date
+
+        init(from decoder: any Decoder) throws { self = try Self.strict(decoder) }
+
+        static let members: Set<String> = ["user_message", "assistant_response", "created_at"]
+
+        init(wire object: WireObject) throws {
+            userMessage = try object.required("user_message")
+            assistantResponse = try object.required("assistant_response")
+            createdAt = try object.time("created_at")
+        }
+    }
+
+    /// `ChatHistory`.
+    struct History: WireDTO {
+        var history: [Exchange]
+
+        init(from decoder: any Decoder) throws { self = try Self.strict(decoder) }
+
+        static let members: Set<String> = ["history"]
+
+        init(wire object: WireObject) throws {
+            history = try object.required("history")
+        }
+    }
+
+    /// `DeltaEvent`.
+    struct Delta: WireDTO {
+        var delta: String
+
+        init(from decoder: any Decoder) throws { self = try Self.strict(decoder) }
+
+        static let members: Set<String> = ["delta"]
+
+        init(wire object: WireObject) throws {
+            delta = try object.required("delta")
+        }
+    }
+
+    /// `DoneEvent`.
+    struct Done: WireDTO {
+        var messageID: String
+
+        init(from decoder: any Decoder) throws { self = try Self.strict(decoder) }
+
+        static let members: Set<String> = ["message_id"]
+
+        init(wire object: WireObject) throws {
+            messageID = try object.required("message_id")
+        }
+    }
+
+    /// `BulkResult`.
+    struct Bulk: WireDTO {
+        var affected: Int
+
+        init(from decoder: any Decoder) throws { self = try Self.strict(decoder) }
+
+        static let members: Set<String> = ["affected"]
+
+        init(wire object: WireObject) throws {
+            affected = try object.integer("affected")
+        }
+    }
+
+    /// `CreateConversationRequest`: optional members are omitted when absent.
+    struct CreateBody: Encodable {
+        var agent_id: String
+        var title: String?
+        var metadata: JSONValue?
+        var max_context_length: Int?
+    }
+
+    /// `ChatRequest`.
+    struct ChatBody: Encodable {
+        var message: String
+    }
+}
