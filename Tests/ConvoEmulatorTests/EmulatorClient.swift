@@ -109,14 +109,19 @@ struct EmulatorClient {
         }
         let response = try await http.execute(request, timeout: .seconds(30))
         var parser = TestEventParser()
-        do {
-            for try await chunk in response.body {
-                for event in parser.feed(Data(chunk.readableBytesView)) {
-                    guard try await onEvent(event) else { return (Int(response.status.code), false) }
-                }
+        var chunks = response.body.makeAsyncIterator()
+        while true {
+            let chunk: ByteBuffer?
+            do {
+                chunk = try await chunks.next()
+            } catch {
+                // The connection ended mid-stream (a cut): the client sees an error, not an end.
+                return (Int(response.status.code), false)
             }
-        } catch is HTTPClientError {
-            return (Int(response.status.code), false)
+            guard let chunk else { break }
+            for event in parser.feed(Data(chunk.readableBytesView)) {
+                guard try await onEvent(event) else { return (Int(response.status.code), false) }
+            }
         }
         return (Int(response.status.code), true)
     }
