@@ -24,8 +24,8 @@ struct AuthMiddleware: RouterMiddleware {
 
     private func authenticate(_ request: Request) throws -> CredentialRecord {
         if let authorization = request.headers[.authorization] {
-            let prefix = "Bearer "
-            guard authorization.hasPrefix(prefix) else { throw Self.rejected }
+            let prefix = "bearer "
+            guard authorization.lowercased().hasPrefix(prefix) else { throw Self.rejected }
             let key = String(authorization.dropFirst(prefix.count))
             guard !key.isEmpty, let credential = try store.credential(apiKey: key) else { throw Self.rejected }
             return credential
