@@ -170,9 +170,10 @@ struct AgentFlowRoutesTests {
     func cancelStopsRun() async throws {
         try await EmulatorClient.with({ $0.deltaInterval = .milliseconds(30) }) { client in
             let id = try #require(try await client.send(.POST, .agentflow, "/conversations", json: .make(["agent_id": .string(client.agentIDs[0])])).json["id"]?.stringValue)
-            var deltas = 0
+            var deltas: [String] = []
             var sawInProgress = false
-            let result = try await client.stream(.POST, .agentflow, "/conversations/\(id)/stream", json: .make(["content": "Explain the churn forecast"])) { event in
+            let prompt = JSON.make(["content": "Explain the churn forecast"])
+            let result = try await client.stream(.POST, .agentflow, "/conversations/\(id)/stream", json: prompt) { event in
                 if event.event == "run_started" {
                     let runID = try #require(try JSON.parse(Data(event.data.utf8))["run_id"]?.stringValue)
                     #expect(runID.hasPrefix("run_"))
@@ -183,16 +184,26 @@ struct AgentFlowRoutesTests {
                     let cancel = try await client.send(.POST, .agentflow, "/conversations/\(id)/runs/\(runID)/cancel")
                     #expect(cancel.status == 200)
                 }
-                if event.event == "text_delta" { deltas += 1 }
+                if event.event == "text_delta" {
+                    deltas.append(try JSON.parse(Data(event.data.utf8))["text"]?.stringValue ?? "")
+                }
                 #expect(event.event != "final_response")
                 return true
             }
-            #expect(result.status == 200)
+            #expect(result.status == 200 && result.completed)
             #expect(sawInProgress)
             let truth = try await client.truth()
             let conversation = truth["conversations"]?.arrayValue?.first { $0["id"]?.stringValue == id }
-            #expect(conversation?["turns"]?.arrayValue?.last?["state"]?.stringValue == "stopped")
-            #expect(deltas < 5)
+            let stopped = conversation?["turns"]?.arrayValue?.last
+            #expect(stopped?["state"]?.stringValue == "stopped")
+            let storedText = (stopped?["fragments"]?.arrayValue ?? []).compactMap { $0["content"]?.stringValue }.joined(separator: "\n\n")
+            #expect(storedText == deltas.joined())
+
+            // The same prompt answered in full is longer than what the cancelled run produced.
+            let other = try #require(try await client.send(.POST, .agentflow, "/conversations", json: .make(["agent_id": .string(client.agentIDs[0])])).json["id"]?.stringValue)
+            let full = try await client.send(.POST, .agentflow, "/conversations/\(other)/messages", json: prompt).json["text"]?.stringValue ?? ""
+            #expect(full.hasPrefix(deltas.joined()))
+            #expect(full.count > deltas.joined().count)
             let unknown = try await client.send(.POST, .agentflow, "/conversations/\(id)/runs/run_0000000000000000/cancel")
             #expect(unknown.status == 404)
         }
