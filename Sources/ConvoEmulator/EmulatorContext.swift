@@ -4,6 +4,7 @@ import Hummingbird
 ///
 /// Auth middleware fills in the caller; handlers read it through ``requireCaller()``.
 public struct EmulatorContext: RequestContext {
+    /// Hummingbird's per-request storage (logger, parameters, endpoint).
     public var coreContext: CoreRequestContextStorage
     /// The dialect whose routes matched, set by its auth middleware.
     public var dialect: EmulatorDialect?
@@ -13,6 +14,7 @@ public struct EmulatorContext: RequestContext {
     /// Whether the peer is on the loopback interface (admin routes require it).
     let peerIsLoopback: Bool
 
+    /// A context for a new request; notes whether the peer is on loopback.
     public init(source: ApplicationRequestContextSource) {
         coreContext = .init(source: source)
         switch source.channel.remoteAddress {

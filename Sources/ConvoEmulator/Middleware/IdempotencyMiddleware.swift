@@ -100,5 +100,8 @@ struct RecordingWriter: ResponseBodyWriter {
 
 extension HTTPField.Name {
     /// `Idempotent-Replayed`, set on replayed responses.
-    static var idempotentReplayed: HTTPField.Name { HTTPField.Name("Idempotent-Replayed") ?? .via }
+    static let idempotentReplayed: HTTPField.Name = {
+        guard let name = HTTPField.Name("Idempotent-Replayed") else { preconditionFailure("a valid header token") }
+        return name
+    }()
 }

@@ -29,8 +29,9 @@ struct WatchRoute {
         let store = services.store
         let broadcaster = store.broadcaster
         let keepAlive = services.configuration.keepAliveInterval
-        let subscription = broadcaster.subscribe(id)
         return .eventStream(faults: services.faults.configuration) { events in
+            // Subscribe before reading the backlog, so nothing recorded in between is lost.
+            let subscription = broadcaster.subscribe(id)
             defer { broadcaster.unsubscribe(id, token: subscription.token) }
             var sentThrough: Int64 = 0
             var sentSinceTick = false

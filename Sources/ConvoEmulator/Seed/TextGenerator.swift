@@ -108,7 +108,9 @@ struct TextGenerator {
             return subject
         }
         let words = prompt.split(whereSeparator: { !$0.isLetter && !$0.isNumber }).map(String.init)
-        let chosen = words.filter { $0.count > 3 }.prefix(3)
+        let stopWords: Set<String> = ["there", "their", "about", "could", "would", "should", "please", "thanks", "hello",
+                                      "what", "when", "where", "which", "with", "this", "that", "have", "from", "your", "tell"]
+        let chosen = words.filter { $0.count > 3 && !stopWords.contains($0.lowercased()) }.prefix(3)
         return chosen.isEmpty ? "your question" : "\"" + chosen.joined(separator: " ") + "\""
     }
 

@@ -65,6 +65,7 @@ public struct EmulatorError: Error, Sendable, Equatable, CustomStringConvertible
         self.retryAfterSeconds = retryAfterSeconds
     }
 
+    /// The code and message, never request data beyond the ids the message names.
     public var description: String { "EmulatorError(\(code.rawValue)): \(message)" }
 
     /// The `{"error":{"code","message"}}` body.

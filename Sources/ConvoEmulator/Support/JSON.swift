@@ -16,6 +16,7 @@ public enum JSON: Sendable, Equatable {
     /// Members in the order they are written.
     case object([(String, JSON)])
 
+    /// Structural equality; object members compare in order.
     public static func == (lhs: JSON, rhs: JSON) -> Bool {
         switch (lhs, rhs) {
         case (.null, .null): return true
@@ -149,6 +150,7 @@ extension JSON: Decodable {
         init?(intValue: Int) { nil }
     }
 
+    /// Decodes any JSON document; object members come out sorted by name.
     public init(from decoder: any Decoder) throws {
         if let container = try? decoder.container(keyedBy: AnyKey.self) {
             var members: [(String, JSON)] = []
