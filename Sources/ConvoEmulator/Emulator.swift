@@ -54,7 +54,7 @@ public final class Emulator: Service, Sendable {
         self.logger = logger
         self.onReady = onReady
         let store = try EmulatorStore(
-            path: configuration.databasePath, idSeed: configuration.seed.seed, snapshotRetention: configuration.snapshotRetention)
+            path: configuration.databasePath, idSeed: configuration.generator.seed, snapshotRetention: configuration.snapshotRetention)
         if try store.isEmpty() {
             try SeedGenerator(configuration: configuration).populate(store)
         }

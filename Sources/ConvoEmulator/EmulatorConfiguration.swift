@@ -1,7 +1,7 @@
 /// How an emulator starts: where it listens, what it seeds, how it paces and misbehaves.
 ///
 ///     var configuration = EmulatorConfiguration()
-///     configuration.seed.conversations = 300
+///     configuration.generator.conversations = 300
 ///     configuration.faults.serverErrorRate = 0.1
 public struct EmulatorConfiguration: Sendable {
     /// JSON bodies are refused past 1 MiB (413).
@@ -14,7 +14,7 @@ public struct EmulatorConfiguration: Sendable {
     /// A database file kept across restarts; nil (the default) keeps everything in memory.
     public var databasePath: String?
     /// What to generate into a fresh store.
-    public var seed = SeedConfiguration()
+    public var generator = GeneratorConfiguration()
     /// The default tenant's name (default `acme`).
     public var tenant = "acme"
     /// The default tenant's API key (default `dev-key`).
@@ -34,12 +34,12 @@ public struct EmulatorConfiguration: Sendable {
     /// Faults injected from the start (default none).
     public var faults = FaultConfiguration()
 
-    /// The defaults: port 0, in memory, seed 42 with no generated conversations.
+    /// The defaults: port 0, in memory, generator seed 42 with no generated conversations.
     public init() {}
 }
 
 /// What the deterministic generator puts into a fresh store.
-public struct SeedConfiguration: Sendable, Equatable {
+public struct GeneratorConfiguration: Sendable, Equatable {
     /// The PRNG seed: the same seed gives the same data, byte for byte (default 42).
     public var seed: UInt64 = 42
     /// Conversations generated for the default tenant (default 0).

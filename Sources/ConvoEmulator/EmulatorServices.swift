@@ -14,7 +14,7 @@ final class EmulatorServices: Sendable {
         self.store = store
         self.runs = RunRegistry()
         self.replies = ReplyEngine(
-            store: store, runs: runs, seed: configuration.seed.seed,
+            store: store, runs: runs, seed: configuration.generator.seed,
             deltaInterval: configuration.deltaInterval, replyDelay: configuration.replyDelay)
         self.faults = FaultController(configuration.faults)
         self.logger = logger

@@ -89,9 +89,9 @@ struct EmulatorCommand: AsyncParsableCommand {
     func run() async throws {
         var configuration = EmulatorConfiguration()
         configuration.port = port
-        configuration.seed.seed = seed
-        configuration.seed.conversations = conversations
-        configuration.seed.turns = turns
+        configuration.generator.seed = seed
+        configuration.generator.conversations = conversations
+        configuration.generator.turns = turns
         configuration.tenant = tenant
         configuration.apiKey = apiKey
         configuration.databasePath = db

@@ -81,7 +81,7 @@ struct AgentFlowRoutesTests {
 
     @Test("cursor paging visits every active conversation once in updated_at order")
     func pagingVisitsEachOnce() async throws {
-        try await EmulatorClient.with({ $0.seed.conversations = 300 }) { client in
+        try await EmulatorClient.with({ $0.generator.conversations = 300 }) { client in
             var seen: [String] = []
             var cursor: String?
             var previous: (String, String)?
@@ -107,7 +107,7 @@ struct AgentFlowRoutesTests {
 
     @Test("filters narrow the listing and total counts the matches")
     func filters() async throws {
-        try await EmulatorClient.with({ $0.seed.conversations = 120 }) { client in
+        try await EmulatorClient.with({ $0.generator.conversations = 120 }) { client in
             let agent = client.agentIDs[1]
             let byAgent = try await client.get(.agentflow, "/conversations?limit=100&agent_id=\(agent)").json
             let items = byAgent["conversations"]?.arrayValue ?? []
@@ -130,7 +130,7 @@ struct AgentFlowRoutesTests {
 
     @Test("search matches titles and message content case-insensitively")
     func search() async throws {
-        try await EmulatorClient.with({ $0.seed.conversations = 80 }) { client in
+        try await EmulatorClient.with({ $0.generator.conversations = 80 }) { client in
             let agent = client.agentIDs[0]
             let created = try await client.send(.POST, .agentflow, "/conversations", json: .make(["agent_id": .string(agent)])).json
             let id = try #require(created["id"]?.stringValue)

@@ -39,7 +39,7 @@ struct ErrorRenderingTests {
 
     @Test("forged cursors and bad page sizes answer 400 invalid_request")
     func badPaging() async throws {
-        try await EmulatorClient.with({ $0.seed.conversations = 30 }) { client in
+        try await EmulatorClient.with({ $0.generator.conversations = 30 }) { client in
             let page = try await client.get(.agentflow, "/conversations?limit=5").json
             let cursor = try #require(page["next_cursor"]?.stringValue)
             let v2 = try await client.get(.v2, "/agents/\(client.agentIDs[0])/conversations?limit=1").json

@@ -57,7 +57,7 @@ struct FaultInjectionTests {
 
     @Test("a cut body closes the connection before the declared length")
     func cutBody() async throws {
-        try await EmulatorClient.with({ $0.faults.cutBodyRate = 1; $0.seed.conversations = 20 }) { client in
+        try await EmulatorClient.with({ $0.faults.cutBodyRate = 1; $0.generator.conversations = 20 }) { client in
             await #expect(throws: (any Error).self) {
                 _ = try await client.get(.agentflow, "/conversations?limit=20")
             }
@@ -99,7 +99,7 @@ struct FaultInjectionTests {
 
     @Test("under churn a cursor pass still sees every conversation that existed throughout")
     func churnCursorPass() async throws {
-        try await EmulatorClient.with({ $0.seed.conversations = 300; $0.faults.churnEvery = 1 }) { client in
+        try await EmulatorClient.with({ $0.generator.conversations = 300; $0.faults.churnEvery = 1 }) { client in
             let agent = client.agentIDs[0]
             let before = Set(try await Self.activeIDs(client, agent: nil))
             let beforeAgent = Set(try await Self.activeIDs(client, agent: agent))

@@ -19,7 +19,7 @@ struct KnowrithmRoutesTests {
 
     @Test("page-numbered listings cover every active conversation once with totals")
     func paging() async throws {
-        try await EmulatorClient.with({ $0.seed.conversations = 250 }) { client in
+        try await EmulatorClient.with({ $0.generator.conversations = 250 }) { client in
             for listing in ["/conversation", "/conversation/entity"] {
                 var seen: [String] = []
                 var page = 1

@@ -131,7 +131,7 @@ struct MalformedRequests {
 struct MalformedInputTests {
     @Test("thousands of malformed requests get 4xx JSON errors and leave the store unchanged")
     func malformedRequestsChangeNothing() async throws {
-        try await EmulatorClient.with({ $0.seed.conversations = 40 }) { client in
+        try await EmulatorClient.with({ $0.generator.conversations = 40 }) { client in
             let agent = client.agentIDs[0]
             let listing = try await client.get(.v2, "/agents/\(agent)/conversations?limit=1").json
             let conversation = try #require(listing["items"]?.arrayValue?.first?["id"]?.stringValue)

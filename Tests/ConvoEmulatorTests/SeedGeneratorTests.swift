@@ -8,9 +8,9 @@ import Testing
 struct SeedGeneratorTests {
     static func truth(seed: UInt64, conversations: Int = 60) throws -> Data {
         var configuration = EmulatorConfiguration()
-        configuration.seed.seed = seed
-        configuration.seed.conversations = conversations
-        configuration.seed.turns = 5
+        configuration.generator.seed = seed
+        configuration.generator.conversations = conversations
+        configuration.generator.turns = 5
         let emulator = try Emulator(configuration: configuration, logger: Logger(label: "convosync.emulator.tests"))
         return try emulator.store.truth(tenantID: "acme").serialized() + emulator.store.truth(tenantID: "globex").serialized()
     }
@@ -25,7 +25,7 @@ struct SeedGeneratorTests {
     @Test("generated data is realistic: titles, sources, multi-fragment replies, some deletions, files and frames")
     func shape() throws {
         var configuration = EmulatorConfiguration()
-        configuration.seed.conversations = 400
+        configuration.generator.conversations = 400
         let emulator = try Emulator(configuration: configuration, logger: Logger(label: "convosync.emulator.tests"))
         let acme = try emulator.store.truth(tenantID: "acme")
         let conversations = acme["conversations"]?.arrayValue ?? []
@@ -52,12 +52,12 @@ struct SeedGeneratorTests {
         try await withTemporaryDirectory { folder in
             var configuration = EmulatorConfiguration()
             configuration.databasePath = folder.appendingPathComponent("emulator.sqlite").path
-            configuration.seed.conversations = 5
+            configuration.generator.conversations = 5
             var created = ""
             try await EmulatorClient.with({ $0 = configuration; $0.adminEnabled = true }) { client in
                 created = try #require(try await client.send(.POST, .agentflow, "/conversations", json: .make(["agent_id": .string(client.agentIDs[0])])).json["id"]?.stringValue)
             }
-            configuration.seed.seed = 99
+            configuration.generator.seed = 99
             try await EmulatorClient.with({ $0 = configuration; $0.adminEnabled = true }) { client in
                 #expect(try await client.get(.agentflow, "/conversations/\(created)").status == 200)
                 let active = try await client.truth()["conversations"]?.arrayValue ?? []

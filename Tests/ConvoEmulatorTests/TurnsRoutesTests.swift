@@ -6,7 +6,7 @@ import Testing
 struct TurnsRoutesTests {
     @Test("offset paging gives every active conversation of the agent once, with all turns")
     func pagingWithTurns() async throws {
-        try await EmulatorClient.with({ $0.seed.conversations = 300 }) { client in
+        try await EmulatorClient.with({ $0.generator.conversations = 300 }) { client in
             let agent = client.agentIDs[2]
             var seen: [String] = []
             var offset = 0
@@ -43,7 +43,7 @@ struct TurnsRoutesTests {
 
     @Test("a default page holds 20, limits past 100 and negative offsets are refused")
     func pagingParameters() async throws {
-        try await EmulatorClient.with({ $0.seed.conversations = 90 }) { client in
+        try await EmulatorClient.with({ $0.generator.conversations = 90 }) { client in
             let agent = client.agentIDs[0]
             let page = try await client.get(.turns, "/agents/\(agent)/conversations").json
             #expect(page["pageInfo"]?["requestedPageSize"] == .int(20))

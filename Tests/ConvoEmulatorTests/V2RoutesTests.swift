@@ -30,7 +30,7 @@ struct V2RoutesTests {
 
     @Test("conversations page oldest first by next token, each once")
     func paging() async throws {
-        try await EmulatorClient.with({ $0.seed.conversations = 300 }) { client in
+        try await EmulatorClient.with({ $0.generator.conversations = 300 }) { client in
             let agent = client.agentIDs[1]
             var seen: [String] = []
             var next: String?

@@ -20,18 +20,18 @@ struct SeedGenerator {
     static let otherTenant = (name: "globex", apiKey: "globex-key", secret: "globex-secret")
 
     func populate(_ store: EmulatorStore) throws {
-        var generator = TextGenerator(seed: configuration.seed.seed)
+        var generator = TextGenerator(seed: configuration.generator.seed)
         try store.database.write { db in
             var clock = Self.epochMilliseconds
             try populateTenant(
                 db, store: store, generator: &generator, clock: &clock,
                 tenant: configuration.tenant, apiKey: configuration.apiKey, secret: configuration.apiSecret,
-                conversations: configuration.seed.conversations)
+                conversations: configuration.generator.conversations)
             if configuration.tenant != Self.otherTenant.name {
                 try populateTenant(
                     db, store: store, generator: &generator, clock: &clock,
                     tenant: Self.otherTenant.name, apiKey: Self.otherTenant.apiKey, secret: Self.otherTenant.secret,
-                    conversations: configuration.seed.otherTenantConversations)
+                    conversations: configuration.generator.otherTenantConversations)
             }
         }
     }
@@ -49,7 +49,7 @@ struct SeedGenerator {
             try agent.insert(db)
             agents.append(agent.id)
         }
-        let turnsPerConversation = max(1, configuration.seed.turns)
+        let turnsPerConversation = max(1, configuration.generator.turns)
         for _ in 0..<max(0, conversations) {
             clock += Int64(generator.int(1...90)) * 60_000 + Int64(generator.int(0...3)) * 250
             let created = clock
