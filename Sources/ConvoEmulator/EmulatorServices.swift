@@ -7,6 +7,7 @@ final class EmulatorServices: Sendable {
     let runs: RunRegistry
     let replies: ReplyEngine
     let faults: FaultController
+    let idempotencyLocks = IdempotencyLocks()
     let logger: Logger
 
     init(configuration: EmulatorConfiguration, store: EmulatorStore, logger: Logger) {

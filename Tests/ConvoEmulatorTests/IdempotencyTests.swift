@@ -61,4 +61,30 @@ struct IdempotencyTests {
             #expect(messages?.count == 2)
         }
     }
+
+    @Test("a repeat sent while the first request is still streaming waits and replays it")
+    func concurrentRepeatWaits() async throws {
+        try await EmulatorClient.with({ $0.deltaInterval = .milliseconds(5) }) { client in
+            let agent = client.agentIDs[0]
+            let id = try #require(try await client.send(.POST, .agentflow, "/conversations", json: .make(["agent_id": .string(agent)])).json["id"]?.stringValue)
+            let prompt = JSON.make(["content": "Compare the Q3 pipeline"])
+            var first: [TestEvent] = []
+            var repeated: TestResponse?
+            _ = try await client.stream(.POST, .agentflow, "/conversations/\(id)/stream", json: prompt, headers: [("Idempotency-Key", "slow-1")]) { event in
+                first.append(event)
+                if event.event == "run_started" {
+                    // The first request is mid-stream: its repeat must wait for it, then replay.
+                    async let retry = client.send(.POST, .agentflow, "/conversations/\(id)/stream", json: prompt, headers: [("Idempotency-Key", "slow-1")])
+                    repeated = try await retry
+                }
+                return true
+            }
+            let replay = try #require(repeated)
+            #expect(replay.headers.first(name: "Idempotent-Replayed") == "true")
+            var parser = TestEventParser()
+            #expect(parser.feed(replay.body) == first)
+            let read = try await client.get(.agentflow, "/conversations/\(id)").json
+            #expect(read["message_count"] == 2)
+        }
+    }
 }

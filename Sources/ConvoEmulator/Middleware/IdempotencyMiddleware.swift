@@ -10,10 +10,12 @@ import Synchronization
 /// and kept 24 h. A repeat with the same method, path and body gets the stored status and
 /// body with `Idempotent-Replayed: true`; another request under the same key gets 422
 /// `idempotency_conflict`. Streamed responses are stored as they are sent. Server faults
-/// (5xx, 429) are not stored, so a retry runs again.
+/// (5xx, 429) are not stored, so a retry runs again. A repeat arriving while the first
+/// request is still being answered waits for it (see ``IdempotencyLocks``).
 struct IdempotencyMiddleware: RouterMiddleware {
     typealias Context = EmulatorContext
     let store: EmulatorStore
+    let locks: IdempotencyLocks
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         guard [.post, .put, .patch, .delete].contains(request.method),
@@ -31,11 +33,29 @@ struct IdempotencyMiddleware: RouterMiddleware {
         let bodyHash = Self.hash(Data(body.readableBytesView))
         let method = request.method.rawValue
         let path = request.uri.path
+        let lock = [credential.tenantID, credential.apiKey, key].joined(separator: "\u{0}")
+        try await locks.acquire(lock)
+        do {
+            return try await respond(
+                request, context: context, next: next, credential: credential, key: key,
+                method: method, path: path, bodyHash: bodyHash, lock: lock)
+        } catch {
+            locks.release(lock)
+            throw error
+        }
+    }
 
+    /// Replays or runs the request while holding the key's lock; the lock is released
+    /// here when nothing is stored, or once the stored response has been written.
+    private func respond(
+        _ request: Request, context: Context, next: (Request, Context) async throws -> Response,
+        credential: CredentialRecord, key: String, method: String, path: String, bodyHash: String, lock: String
+    ) async throws -> Response {
         if let stored = try store.idempotencyRecord(tenantID: credential.tenantID, apiKey: credential.apiKey, key: key) {
             guard stored.method == method, stored.path == path, stored.bodyHash == bodyHash else {
                 throw EmulatorError(.idempotencyConflict, "Idempotency-Key was used for another request")
             }
+            locks.release(lock)
             var headers: HTTPFields = [HTTPField.Name.idempotentReplayed: "true"]
             if let contentType = stored.contentType { headers[.contentType] = contentType }
             return Response(
@@ -45,8 +65,12 @@ struct IdempotencyMiddleware: RouterMiddleware {
 
         var response = try await next(request, context)
         let status = response.status.code
-        guard status < 500, status != 429 else { return response }
+        guard status < 500, status != 429 else {
+            locks.release(lock)
+            return response
+        }
         let store = self.store
+        let locks = self.locks
         let template = IdempotencyRecord(
             tenantID: credential.tenantID, apiKey: credential.apiKey, key: key, method: method, path: path,
             bodyHash: bodyHash, status: Int64(status), contentType: response.headers[.contentType],
@@ -57,8 +81,15 @@ struct IdempotencyMiddleware: RouterMiddleware {
                 var record = template
                 record.responseBody = bytes
                 try? store.saveIdempotencyRecord(record)
+                locks.release(lock)
             }
-            try await original.write(recorder)
+            do {
+                try await original.write(recorder)
+            } catch {
+                // Nothing complete was sent: the key stays unused and a retry runs again.
+                locks.release(lock)
+                throw error
+            }
         }
         return response
     }
