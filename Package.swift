@@ -8,7 +8,9 @@ let package = Package(
         .library(name: "ConvoModel", targets: ["ConvoModel"]),
         .library(name: "ConvoStore", targets: ["ConvoStore"]),
         .library(name: "ConvoRemote", targets: ["ConvoRemote"]),
+        .library(name: "ConvoEmulator", targets: ["ConvoEmulator"]),
         .executable(name: "convosync", targets: ["convosync"]),
+        .executable(name: "convosync-emulator", targets: ["convosync-emulator"]),
     ],
     dependencies: [
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
@@ -17,8 +19,9 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
-        // Tests only: a real loopback server that misbehaves on demand.
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/vapor/multipart-kit", from: "4.7.1"),
     ],
     targets: [
         // Canonical, dialect-free values shared by the replica, the remote client and exports.
@@ -39,6 +42,34 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOFoundationCompat", package: "swift-nio"),
+            ]
+        ),
+
+        // The "remote platform": a real HTTP server speaking all four dialects over one store,
+        // with fault injection. It shares no code with the client modules, so a mapping bug
+        // cannot hide behind a shared type.
+        .target(
+            name: "ConvoEmulator",
+            dependencies: [
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "MultipartKit", package: "multipart-kit"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ]
+        ),
+
+        // The emulator as a standalone server.
+        .executableTarget(
+            name: "convosync-emulator",
+            dependencies: [
+                "ConvoEmulator",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
 
@@ -67,6 +98,26 @@ let package = Package(
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
+            ]
+        ),
+        .testTarget(
+            name: "ConvoEmulatorTests",
+            dependencies: [
+                "ConvoEmulator",
+                "TestSupport",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ]
+        ),
+        // Each adapter driven against the emulator over loopback: the client and the server
+        // built apart, checked against each other and against Schema/.
+        .testTarget(
+            name: "EndToEndTests",
+            dependencies: [
+                "ConvoModel", "ConvoRemote", "ConvoEmulator", "TestSupport",
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
         // Keeps Schema/*.openapi.json, the wire fixtures and the contract validator in step.

@@ -1,0 +1,138 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import NIOCore
+import Synchronization
+
+/// Replays the first response to a mutating request that repeats its `Idempotency-Key`.
+///
+/// Keys (1–255 printable ASCII characters, else 400) are scoped to tenant and credential
+/// and kept 24 h. A repeat with the same method, path and body gets the stored status and
+/// body with `Idempotent-Replayed: true`; another request under the same key gets 422
+/// `idempotency_conflict`. Streamed responses are stored as they are sent. Server faults
+/// (5xx, 429) are not stored, so a retry runs again. A repeat arriving while the first
+/// request is still being answered waits for it (see ``IdempotencyLocks``).
+struct IdempotencyMiddleware: RouterMiddleware {
+    typealias Context = EmulatorContext
+    let store: EmulatorStore
+    let locks: IdempotencyLocks
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        guard [.post, .put, .patch, .delete].contains(request.method),
+              let key = request.header(named: "idempotency-key")
+        else {
+            return try await next(request, context)
+        }
+        guard (1...255).contains(key.utf8.count), key.utf8.allSatisfy({ (0x20...0x7E).contains($0) }) else {
+            throw EmulatorError(.invalidRequest, "Idempotency-Key must be 1 to 255 printable ASCII characters")
+        }
+        let credential = try context.requireCaller()
+        var request = request
+        let body = try await request.bodyBytes(limit: EmulatorConfiguration.maxUploadBytes)
+        request.body = RequestBody(buffer: body)
+        let bodyHash = Self.hash(Data(body.readableBytesView))
+        let method = request.method.rawValue
+        let path = request.uri.path
+        let lock = [credential.tenantID, credential.apiKey, key].joined(separator: "\u{0}")
+        try await locks.acquire(lock)
+        do {
+            return try await respond(
+                request, context: context, next: next, credential: credential, key: key,
+                method: method, path: path, bodyHash: bodyHash, lock: lock)
+        } catch {
+            locks.release(lock)
+            throw error
+        }
+    }
+
+    /// Replays or runs the request while holding the key's lock; the lock is released
+    /// here when nothing is stored, or once the stored response has been written.
+    private func respond(
+        _ request: Request, context: Context, next: (Request, Context) async throws -> Response,
+        credential: CredentialRecord, key: String, method: String, path: String, bodyHash: String, lock: String
+    ) async throws -> Response {
+        if let stored = try store.idempotencyRecord(tenantID: credential.tenantID, apiKey: credential.apiKey, key: key) {
+            guard stored.method == method, stored.path == path, stored.bodyHash == bodyHash else {
+                throw EmulatorError(.idempotencyConflict, "Idempotency-Key was used for another request")
+            }
+            locks.release(lock)
+            var headers: HTTPFields = [HTTPField.Name.idempotentReplayed: "true"]
+            if let contentType = stored.contentType { headers[.contentType] = contentType }
+            return Response(
+                status: HTTPResponse.Status(code: Int(stored.status)), headers: headers,
+                body: ResponseBody(byteBuffer: ByteBuffer(bytes: stored.responseBody)))
+        }
+
+        var response = try await next(request, context)
+        let status = response.status.code
+        guard status < 500, status != 429 else {
+            locks.release(lock)
+            return response
+        }
+        let store = self.store
+        let locks = self.locks
+        let template = IdempotencyRecord(
+            tenantID: credential.tenantID, apiKey: credential.apiKey, key: key, method: method, path: path,
+            bodyHash: bodyHash, status: Int64(status), contentType: response.headers[.contentType],
+            responseBody: Data(), createdAt: store.now())
+        let original = response.body
+        response.body = ResponseBody(contentLength: original.contentLength) { writer in
+            let recorder = RecordingWriter(parent: writer) { bytes in
+                var record = template
+                record.responseBody = bytes
+                try? store.saveIdempotencyRecord(record)
+                locks.release(lock)
+            }
+            do {
+                try await original.write(recorder)
+            } catch {
+                // Nothing complete was sent: the key stays unused and a retry runs again.
+                locks.release(lock)
+                throw error
+            }
+        }
+        return response
+    }
+
+    /// A 128-bit FNV-1a digest of the body, hex.
+    static func hash(_ data: Data) -> String {
+        var first: UInt64 = 0xCBF2_9CE4_8422_2325
+        var second: UInt64 = 0x6C62_272E_07BB_0142
+        for byte in data {
+            first = (first ^ UInt64(byte)) &* 0x0000_0100_0000_01B3
+            second = (second ^ UInt64(byte)) &* 0x0000_0100_0000_01B3
+            second = second &+ (second >> 29)
+        }
+        return String(first, radix: 16) + "-" + String(second, radix: 16) + "-" + String(data.count)
+    }
+}
+
+/// Forwards a response body and hands the complete bytes to `onFinish` once it ends.
+struct RecordingWriter: ResponseBodyWriter {
+    var parent: any ResponseBodyWriter
+    let onFinish: @Sendable (Data) -> Void
+    private var collected = Data()
+
+    init(parent: any ResponseBodyWriter, onFinish: @escaping @Sendable (Data) -> Void) {
+        self.parent = parent
+        self.onFinish = onFinish
+    }
+
+    mutating func write(_ buffer: ByteBuffer) async throws {
+        collected.append(contentsOf: buffer.readableBytesView)
+        try await parent.write(buffer)
+    }
+
+    consuming func finish(_ trailingHeaders: HTTPFields?) async throws {
+        onFinish(collected)
+        try await parent.finish(trailingHeaders)
+    }
+}
+
+extension HTTPField.Name {
+    /// `Idempotent-Replayed`, set on replayed responses.
+    static let idempotentReplayed: HTTPField.Name = {
+        guard let name = HTTPField.Name("Idempotent-Replayed") else { preconditionFailure("a valid header token") }
+        return name
+    }()
+}

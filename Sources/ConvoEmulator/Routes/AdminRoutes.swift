@@ -1,0 +1,135 @@
+import Foundation
+import GRDB
+import Hummingbird
+
+/// `/_emulator/...`: loopback-only routes for tests and demos, mounted when enabled.
+///
+/// - `GET /truth?tenant=` — the store's truth for a tenant (see ``EmulatorStore/truth(tenantID:)``).
+/// - `GET /faults`, `PUT /faults` — read or replace the faults in force.
+/// - Mutations as another client would make them, under `/tenants/{tenant}/conversations`:
+///   `POST` create `{"agent_id","title"?,"source"?,"source_ref_id"?}`;
+///   `POST /{id}/turns {"content"}` append an exchange (user turn and finished reply);
+///   `PATCH /{id} {"title"}` rename; `POST /{id}/delete` soft delete;
+///   `POST /{id}/restore` restore; `DELETE /{id}` hard delete.
+struct AdminRoutes {
+    let services: EmulatorServices
+    private var store: EmulatorStore { services.store }
+
+    var table: RouteTable {
+        var table = RouteTable()
+        table.on(.get, "/truth", truth)
+        table.on(.get, "/faults", getFaults)
+        table.on(.put, "/faults", putFaults)
+        table.on(.post, "/tenants/{tenant}/conversations", create)
+        table.on(.post, "/tenants/{tenant}/conversations/{id}/turns", append)
+        table.on(.patch, "/tenants/{tenant}/conversations/{id}", rename)
+        table.on(.post, "/tenants/{tenant}/conversations/{id}/delete", softDelete)
+        table.on(.post, "/tenants/{tenant}/conversations/{id}/restore", restore)
+        table.on(.delete, "/tenants/{tenant}/conversations/{id}", hardDelete)
+        return table
+    }
+
+    @Sendable func truth(_ request: Request, context: EmulatorContext) async throws -> Response {
+        let tenant = request.query("tenant") ?? services.configuration.tenant
+        return .json(try store.truth(tenantID: tenant))
+    }
+
+    static func render(_ faults: FaultConfiguration) -> JSON {
+        .object([
+            ("seed", .int(Int64(bitPattern: faults.seed))),
+            ("server_error_rate", .double(faults.serverErrorRate)),
+            ("rate_limit_rate", .double(faults.rateLimitRate)),
+            ("retry_after_seconds", .int(Int64(faults.retryAfterSeconds))),
+            ("latency_ms", .int(faults.latency.components.seconds * 1000 + faults.latency.components.attoseconds / 1_000_000_000_000_000)),
+            ("cut_body_rate", .double(faults.cutBodyRate)),
+            ("cut_stream_after_events", faults.cutStreamAfterEvents.map { .int(Int64($0)) } ?? .null),
+            ("duplicate_events", .bool(faults.duplicateEvents)),
+            ("churn_every", faults.churnEvery.map { .int(Int64($0)) } ?? .null),
+        ])
+    }
+
+    @Sendable func getFaults(_ request: Request, context: EmulatorContext) async throws -> Response {
+        .json(Self.render(services.faults.configuration))
+    }
+
+    @Sendable func putFaults(_ request: Request, context: EmulatorContext) async throws -> Response {
+        var request = request
+        let body = try BodyReader(try await request.jsonBody(), allowed: [
+            "seed", "server_error_rate", "rate_limit_rate", "retry_after_seconds", "latency_ms", "cut_body_rate",
+            "cut_stream_after_events", "duplicate_events", "churn_every",
+        ])
+        func rate(_ name: String) throws -> Double {
+            guard let value = try body.optionalRate(name) else { return 0 }
+            return value
+        }
+        var faults = FaultConfiguration()
+        faults.seed = UInt64(bitPattern: try body.optionalInt("seed", in: Int64.min...Int64.max) ?? 1)
+        faults.serverErrorRate = try rate("server_error_rate")
+        faults.rateLimitRate = try rate("rate_limit_rate")
+        faults.retryAfterSeconds = Int(try body.optionalInt("retry_after_seconds", in: 0...3600) ?? 1)
+        faults.latency = .milliseconds(try body.optionalInt("latency_ms", in: 0...60_000) ?? 0)
+        faults.cutBodyRate = try rate("cut_body_rate")
+        faults.cutStreamAfterEvents = try body.optionalInt("cut_stream_after_events", in: 0...1_000_000).map { Int($0) }
+        faults.duplicateEvents = try body.optionalBool("duplicate_events") ?? false
+        faults.churnEvery = try body.optionalInt("churn_every", in: 1...1_000_000).map { Int($0) }
+        services.faults.update(faults)
+        return .json(Self.render(faults))
+    }
+
+    private func tenant(_ context: EmulatorContext) throws -> String {
+        let tenant = try context.parameters.require("tenant")
+        guard try store.database.read({ db in try TenantRecord.fetchOne(db, key: tenant) }) != nil else {
+            throw EmulatorError(.invalidRequest, "no tenant \(BodyReader.printable(tenant))")
+        }
+        return tenant
+    }
+
+    @Sendable func create(_ request: Request, context: EmulatorContext) async throws -> Response {
+        let tenantID = try tenant(context)
+        var request = request
+        let body = try BodyReader(try await request.jsonBody(), allowed: ["agent_id", "title", "source", "source_ref_id"])
+        let entityID = try await store.database.read { db in
+            try CredentialRecord.filter(Column("tenant_id") == tenantID).fetchOne(db)?.entityID
+        } ?? ""
+        let record = try store.createConversation(NewConversation(
+            tenantID: tenantID, agentID: try body.requiredString("agent_id"), entityID: entityID,
+            title: try body.optionalString("title"), source: try body.optionalString("source") ?? "api",
+            sourceRefID: try body.optionalString("source_ref_id")))
+        return .json(KnowrithmRoutes.conversation(record), status: .created)
+    }
+
+    @Sendable func append(_ request: Request, context: EmulatorContext) async throws -> Response {
+        let tenantID = try tenant(context)
+        let id = try context.parameters.require("id")
+        var request = request
+        let body = try BodyReader(try await request.jsonBody(), allowed: ["content"])
+        let outcome = try await services.replies.answer(
+            conversationID: id, tenantID: tenantID, prompt: try body.requiredString("content"), streaming: false)
+        return .json(.object([
+            ("user_message_id", .string(outcome.userMessageID)),
+            ("assistant_message_id", .string(outcome.assistantMessageID)),
+            ("text", .string(outcome.text)),
+        ]), status: .created)
+    }
+
+    @Sendable func rename(_ request: Request, context: EmulatorContext) async throws -> Response {
+        let tenantID = try tenant(context)
+        var request = request
+        let body = try BodyReader(try await request.jsonBody(), allowed: ["title"])
+        let record = try store.rename(try context.parameters.require("id"), tenantID: tenantID, title: try body.optionalString("title"))
+        return .json(KnowrithmRoutes.conversation(record))
+    }
+
+    @Sendable func softDelete(_ request: Request, context: EmulatorContext) async throws -> Response {
+        .json(KnowrithmRoutes.conversation(try store.softDelete(try context.parameters.require("id"), tenantID: try tenant(context))))
+    }
+
+    @Sendable func restore(_ request: Request, context: EmulatorContext) async throws -> Response {
+        .json(KnowrithmRoutes.conversation(try store.restore(try context.parameters.require("id"), tenantID: try tenant(context))))
+    }
+
+    @Sendable func hardDelete(_ request: Request, context: EmulatorContext) async throws -> Response {
+        _ = try store.hardDelete(try context.parameters.require("id"), tenantID: try tenant(context))
+        return Response(status: .noContent)
+    }
+}

@@ -1,0 +1,236 @@
+import Foundation
+import Hummingbird
+
+/// The knowrithm dialect (seed 002): page-numbered listings (active, per entity,
+/// deleted), soft delete and restore of conversations and messages (single and bulk),
+/// chat (history or streamed `{"delta"}` events) and analytics.
+struct KnowrithmRoutes {
+    let services: EmulatorServices
+    private var store: EmulatorStore { services.store }
+
+    var table: RouteTable {
+        var table = RouteTable()
+        table.on(.post, "/conversation", createConversation)
+        table.on(.get, "/conversation", listActive)
+        table.on(.get, "/conversation/entity", listEntity)
+        table.on(.get, "/conversation/deleted", listDeleted)
+        table.on(.get, "/conversation/{id}", getConversation)
+        table.on(.delete, "/conversation/{id}", deleteConversation)
+        table.on(.patch, "/conversation/{id}/restore", restoreConversation)
+        table.on(.get, "/conversation/{id}/messages", listMessages)
+        table.on(.delete, "/conversation/{id}/messages", deleteMessages)
+        table.on(.patch, "/conversation/{id}/messages/restore", restoreMessages)
+        table.on(.post, "/conversation/{id}/chat", chat)
+        table.on(.delete, "/message/{id}", deleteMessage)
+        table.on(.patch, "/message/{id}/restore", restoreMessage)
+        table.on(.get, "/analytics/conversation/{id}", analytics)
+        return table
+    }
+
+    static func conversation(_ record: ConversationRecord) -> JSON {
+        .object([
+            ("id", .string(record.id)),
+            ("agent_id", .string(record.agentID)),
+            ("entity_id", .string(record.entityID)),
+            ("title", .optional(record.title)),
+            ("metadata", (try? JSON.parse(Data(record.metadata.utf8))) ?? .object([])),
+            ("max_context_length", .optional(record.maxContextLength)),
+            ("created_at", WireTime.json(record.createdAt)),
+            ("updated_at", WireTime.json(record.updatedAt)),
+            ("deleted_at", WireTime.json(record.deletedAt)),
+        ])
+    }
+
+    static func message(_ record: MessageRecord, content: String) -> JSON {
+        .object([
+            ("id", .string(record.id)),
+            ("role", .string(record.role)),
+            ("content", .string(content)),
+            ("created_at", WireTime.json(record.createdAt)),
+            ("deleted_at", WireTime.json(record.deletedAt)),
+        ])
+    }
+
+    /// `page` (≥ 1, default 1) and `per_page` (1–100, default 20).
+    static func paging(_ request: Request) throws -> (page: Int, perPage: Int) {
+        let page = try request.intQuery("page", default: 1, in: 1...Int(Int32.max))
+        let perPage = try request.pageSize("per_page")
+        return (page, perPage)
+    }
+
+    static func pageBody(_ items: [JSON], page: Int, perPage: Int, total: Int) -> JSON {
+        .object([
+            ("items", .array(items)),
+            ("page", .int(Int64(page))),
+            ("per_page", .int(Int64(perPage))),
+            ("total", .int(Int64(total))),
+            ("pages", .int(Int64((total + perPage - 1) / perPage))),
+        ])
+    }
+
+    private func list(_ request: Request, context: EmulatorContext, deletion: ConversationQuery.Deletion, byEntity: Bool) throws -> Response {
+        let caller = try context.requireCaller()
+        let (page, perPage) = try Self.paging(request)
+        var query = ConversationQuery(tenantID: caller.tenantID)
+        query.deletion = deletion
+        query.entityID = byEntity ? caller.entityID : nil
+        query.order = .createdAscending
+        query.limit = perPage
+        let (offset, overflow) = (page - 1).multipliedReportingOverflow(by: perPage)
+        guard !overflow else { throw EmulatorError(.invalidRequest, "page is out of range") }
+        query.start = .offset(offset)
+        let (items, total) = try store.page(query)
+        services.churnAfterListing(tenantID: caller.tenantID, agentID: nil)
+        return .json(Self.pageBody(items.map(Self.conversation), page: page, perPage: perPage, total: total))
+    }
+
+    @Sendable func listActive(_ request: Request, context: EmulatorContext) async throws -> Response {
+        try list(request, context: context, deletion: .active, byEntity: false)
+    }
+
+    @Sendable func listEntity(_ request: Request, context: EmulatorContext) async throws -> Response {
+        try list(request, context: context, deletion: .active, byEntity: true)
+    }
+
+    @Sendable func listDeleted(_ request: Request, context: EmulatorContext) async throws -> Response {
+        try list(request, context: context, deletion: .deletedOnly, byEntity: false)
+    }
+
+    @Sendable func createConversation(_ request: Request, context: EmulatorContext) async throws -> Response {
+        let caller = try context.requireCaller()
+        var request = request
+        let body = try BodyReader(try await request.jsonBody(), allowed: ["agent_id", "title", "metadata", "max_context_length"])
+        let agentID = try body.requiredString("agent_id", maxLength: 200)
+        let title = try body.optionalString("title", maxLength: 1000)
+        let metadata = try body.optionalObject("metadata") ?? .object([])
+        let maxContext = try body.optionalInt("max_context_length", in: 1...10_000_000)
+        let source = metadata["source"]?.stringValue.flatMap { TextGenerator.sources.contains($0) ? $0 : nil } ?? "api"
+        let record = try store.createConversation(NewConversation(
+            tenantID: caller.tenantID, agentID: agentID, entityID: caller.entityID, title: title,
+            metadata: metadata, source: source, maxContextLength: maxContext))
+        return .json(Self.conversation(record), status: .created)
+    }
+
+    @Sendable func getConversation(_ request: Request, context: EmulatorContext) async throws -> Response {
+        let caller = try context.requireCaller()
+        return .json(Self.conversation(try store.conversation(try context.parameters.require("id"), tenantID: caller.tenantID)))
+    }
+
+    @Sendable func deleteConversation(_ request: Request, context: EmulatorContext) async throws -> Response {
+        let caller = try context.requireCaller()
+        return .json(Self.conversation(try store.softDelete(try context.parameters.require("id"), tenantID: caller.tenantID)))
+    }
+
+    @Sendable func restoreConversation(_ request: Request, context: EmulatorContext) async throws -> Response {
+        let caller = try context.requireCaller()
+        return .json(Self.conversation(try store.restore(try context.parameters.require("id"), tenantID: caller.tenantID)))
+    }
+
+    @Sendable func listMessages(_ request: Request, context: EmulatorContext) async throws -> Response {
+        let caller = try context.requireCaller()
+        let (page, perPage) = try Self.paging(request)
+        let detail = try store.detail(try context.parameters.require("id"), tenantID: caller.tenantID)
+        let (offset, overflow) = (page - 1).multipliedReportingOverflow(by: perPage)
+        guard !overflow else { throw EmulatorError(.invalidRequest, "page is out of range") }
+        let items = detail.messages.dropFirst(offset).prefix(perPage).map { Self.message($0.message, content: $0.flatContent) }
+        return .json(Self.pageBody(items, page: page, perPage: perPage, total: detail.messages.count))
+    }
+
+    private func messageContents(_ ids: [String], tenantID: String, conversationID: String) throws -> [String: String] {
+        let detail = try store.detail(conversationID, tenantID: tenantID)
+        return Dictionary(uniqueKeysWithValues: detail.messages.filter { ids.contains($0.message.id) }.map { ($0.message.id, $0.flatContent) })
+    }
+
+    private func setAll(_ context: EmulatorContext, deleted: Bool) throws -> Response {
+        let caller = try context.requireCaller()
+        let id = try context.parameters.require("id")
+        let changed = try store.setMessagesDeleted(conversationID: id, tenantID: caller.tenantID, deleted: deleted)
+        let contents = try messageContents(changed.map(\.id), tenantID: caller.tenantID, conversationID: id)
+        return .json(.object([
+            ("conversation_id", .string(id)),
+            ("affected", .int(Int64(changed.count))),
+            ("items", .array(changed.map { Self.message($0, content: contents[$0.id] ?? "") })),
+        ]))
+    }
+
+    @Sendable func deleteMessages(_ request: Request, context: EmulatorContext) async throws -> Response {
+        try setAll(context, deleted: true)
+    }
+
+    @Sendable func restoreMessages(_ request: Request, context: EmulatorContext) async throws -> Response {
+        try setAll(context, deleted: false)
+    }
+
+    private func setOne(_ context: EmulatorContext, deleted: Bool) throws -> Response {
+        let caller = try context.requireCaller()
+        let message = try store.setMessageDeleted(try context.parameters.require("id"), tenantID: caller.tenantID, deleted: deleted)
+        let contents = try messageContents([message.id], tenantID: caller.tenantID, conversationID: message.conversationID)
+        return .json(Self.message(message, content: contents[message.id] ?? ""))
+    }
+
+    @Sendable func deleteMessage(_ request: Request, context: EmulatorContext) async throws -> Response {
+        try setOne(context, deleted: true)
+    }
+
+    @Sendable func restoreMessage(_ request: Request, context: EmulatorContext) async throws -> Response {
+        try setOne(context, deleted: false)
+    }
+
+    /// The conversation's exchanges, oldest first: each user turn with the reply to it.
+    static func history(_ detail: ConversationDetail) -> JSON {
+        let visible = detail.visibleMessages
+        var pairs: [JSON] = []
+        for user in visible where user.message.role == "user" {
+            let reply = visible.first { $0.message.inReplyTo == user.message.id }
+            pairs.append(.object([
+                ("user_message", .string(user.flatContent)),
+                ("assistant_response", .optional(reply?.flatContent)),
+                ("created_at", WireTime.json(user.message.createdAt)),
+            ]))
+        }
+        return .object([("history", .array(pairs))])
+    }
+
+    @Sendable func chat(_ request: Request, context: EmulatorContext) async throws -> Response {
+        let caller = try context.requireCaller()
+        let id = try context.parameters.require("id")
+        var request = request
+        let body = try BodyReader(try await request.jsonBody(), allowed: ["message"])
+        let message = try body.requiredString("message")
+        let record = try store.conversation(id, tenantID: caller.tenantID)
+        guard record.deletedAt == nil else {
+            throw EmulatorError(.unprocessable, "conversation \(id) is deleted; restore it first")
+        }
+        let replies = services.replies
+        if request.headers[.accept]?.contains("text/event-stream") == true {
+            return .eventStream(faults: services.faults.configuration) { events in
+                let outcome = try await replies.answer(
+                    conversationID: id, tenantID: caller.tenantID, prompt: message, streaming: true,
+                    emit: { delta in try await events.send(ServerSentEvent(data: JSON.object([("delta", .string(delta))]).serializedString())) })
+                try await events.send(ServerSentEvent(event: "done", data: JSON.object([("message_id", .string(outcome.assistantMessageID))]).serializedString()))
+            }
+        }
+        _ = try await replies.answer(conversationID: id, tenantID: caller.tenantID, prompt: message, streaming: false)
+        return .json(Self.history(try store.detail(id, tenantID: caller.tenantID)))
+    }
+
+    @Sendable func analytics(_ request: Request, context: EmulatorContext) async throws -> Response {
+        let caller = try context.requireCaller()
+        let detail = try store.detail(try context.parameters.require("id"), tenantID: caller.tenantID)
+        let visible = detail.visibleMessages
+        let agentCount = visible.filter { $0.message.role == "assistant" }.count
+        let userCount = visible.count - agentCount
+        let words = visible.reduce(0) { $0 + $1.flatContent.split(whereSeparator: \.isWhitespace).count }
+        return .json(.object([
+            ("conversation_id", .string(detail.conversation.id)),
+            ("message_statistics", .object([
+                ("agent_message_count", .int(Int64(agentCount))),
+                ("user_message_count", .int(Int64(userCount))),
+                ("total_messages", .int(Int64(visible.count))),
+            ])),
+            ("word_count", .int(Int64(words))),
+            ("first_message_at", WireTime.json(visible.first?.message.createdAt)),
+            ("last_message_at", WireTime.json(visible.last?.message.createdAt)),
+        ]))
+    }
+}

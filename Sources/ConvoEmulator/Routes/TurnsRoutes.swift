@@ -1,0 +1,70 @@
+import Hummingbird
+
+/// The turns dialect (seed 003): a read-only, offset-paged listing of an agent's
+/// conversations, each with all its turns and their messages (fragments).
+struct TurnsRoutes {
+    let services: EmulatorServices
+
+    var table: RouteTable {
+        var table = RouteTable()
+        table.on(.get, "/agents/{agentId}/conversations", listConversations)
+        return table
+    }
+
+    @Sendable func listConversations(_ request: Request, context: EmulatorContext) async throws -> Response {
+        let caller = try context.requireCaller()
+        let agentID = try context.parameters.require("agentId")
+        let store = services.store
+        _ = try store.agent(agentID, tenantID: caller.tenantID)
+        var query = ConversationQuery(tenantID: caller.tenantID)
+        query.agentID = agentID
+        query.order = .createdAscending
+        query.limit = try request.pageSize()
+        let offset = try request.intQuery("offset", default: 0, in: 0...Int(Int32.max))
+        query.start = .offset(offset)
+        let (items, total) = try store.page(query)
+        let details = try store.details(items)
+        services.churnAfterListing(tenantID: caller.tenantID, agentID: agentID)
+        return .json(.object([
+            ("conversations", .array(details.map(Self.conversation))),
+            ("pageInfo", .object([
+                ("requestedPageSize", .int(Int64(query.limit))),
+                ("requestedOffset", .int(Int64(offset))),
+                ("totalResultCount", .int(Int64(total))),
+            ])),
+        ]))
+    }
+
+    static func conversation(_ detail: ConversationDetail) -> JSON {
+        .object([
+            ("id", .string(detail.conversation.id)),
+            ("turns", .array(detail.visibleMessages.map(turn))),
+        ])
+    }
+
+    static func turn(_ detail: MessageDetail) -> JSON {
+        let message = detail.message
+        var members: [(String, JSON)] = [
+            ("id", .string(message.id)),
+            ("timestamp", WireTime.json(message.createdAt)),
+            ("role", .string(message.role)),
+            ("messages", .array(detail.fragments.map { fragment in
+                var parts: [(String, JSON)] = [
+                    ("kind", .string(fragment.kind)),
+                    ("content", .string(fragment.content)),
+                    ("state", .string(fragment.state)),
+                ]
+                if let metadata = fragment.metadata, let json = try? JSON.parse(Data(metadata.utf8)) {
+                    parts.append(("metadata", json))
+                }
+                return .object(parts)
+            })),
+            ("state", .string(message.state)),
+        ]
+        if let detail = message.errorDetail { members.append(("errorDetail", .string(detail))) }
+        if let reply = message.inReplyTo { members.append(("inReplyToId", .string(reply))) }
+        return .object(members)
+    }
+}
+
+import Foundation

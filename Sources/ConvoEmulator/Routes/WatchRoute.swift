@@ -1,0 +1,80 @@
+import Hummingbird
+
+/// agentflow's `GET /conversations/{id}/watch`: durable snapshots as Server-Sent Events.
+///
+/// Each event is `id: <snapshot id>`, `event: conversation_update`, data = the
+/// conversation as GET renders it. A first connection gets the latest snapshot; a
+/// reconnection (`Last-Event-ID` header or `last_event_id` query) gets every snapshot
+/// after that id, or `event: reset` and the latest snapshot when the snapshots after it
+/// are no longer retained. New snapshots are pushed live; an idle stream gets
+/// `: keep-alive` comments; a deleted conversation ends the stream with `event: deleted`.
+struct WatchRoute {
+    let services: EmulatorServices
+
+    @Sendable func watch(_ request: Request, context: EmulatorContext) async throws -> Response {
+        let caller = try context.requireCaller()
+        let id = try context.parameters.require("id")
+        let record = try services.store.conversation(id, tenantID: caller.tenantID)
+        guard record.deletedAt == nil else {
+            throw EmulatorError(.conversationNotFound, "no conversation \(BodyReader.printable(id))")
+        }
+        var requestedID: Int64?
+        if let text = request.header(named: "last-event-id") ?? request.query("last_event_id"), !text.isEmpty {
+            guard let value = Int64(text), value >= 0 else {
+                throw EmulatorError(.invalidRequest, "the last event id must be a decimal snapshot id")
+            }
+            requestedID = value
+        }
+        let lastEventID = requestedID
+        let store = services.store
+        let broadcaster = store.broadcaster
+        let keepAlive = services.configuration.keepAliveInterval
+        return .eventStream(faults: services.faults.configuration) { events in
+            // Subscribe before reading the backlog, so nothing recorded in between is lost.
+            let subscription = broadcaster.subscribe(id)
+            defer { broadcaster.unsubscribe(id, token: subscription.token) }
+            var sentThrough: Int64 = 0
+            var sentSinceTick = false
+            func send(_ snapshot: SnapshotRecord, as name: String = "conversation_update") async throws {
+                try await events.send(ServerSentEvent(id: String(snapshot.id), event: name, data: snapshot.body))
+                sentThrough = max(sentThrough, snapshot.id)
+                sentSinceTick = true
+            }
+            let retained = try store.snapshots(conversationID: id, after: nil)
+            if let lastEventID {
+                if let oldest = retained.first, oldest.id > lastEventID + 1 {
+                    if let latest = retained.last {
+                        try await events.send(ServerSentEvent(event: "reset", data: JSON.object([("id", .string(id))]).serializedString()))
+                        try await send(latest)
+                    }
+                } else {
+                    for snapshot in retained where snapshot.id > lastEventID { try await send(snapshot) }
+                    sentThrough = max(sentThrough, lastEventID)
+                }
+            } else if let latest = retained.last {
+                try await send(latest)
+            }
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask {
+                    while true {
+                        try await Task.sleep(for: keepAlive)
+                        subscription.continuation.yield(.keepAlive)
+                    }
+                }
+                defer { group.cancelAll() }
+                for await event in subscription.events {
+                    switch event {
+                    case .snapshot(let snapshot):
+                        if snapshot.id > sentThrough { try await send(snapshot) }
+                    case .deleted:
+                        try await events.send(ServerSentEvent(event: "deleted", data: JSON.object([("id", .string(id))]).serializedString()))
+                        return
+                    case .keepAlive:
+                        if !sentSinceTick { try await events.comment("keep-alive") }
+                        sentSinceTick = false
+                    }
+                }
+            }
+        }
+    }
+}

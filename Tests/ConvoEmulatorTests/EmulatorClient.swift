@@ -1,0 +1,194 @@
+import AsyncHTTPClient
+import ConvoEmulator
+import Foundation
+import Logging
+import NIOCore
+import NIOHTTP1
+
+/// A response as a test sees it.
+struct TestResponse {
+    var status: Int
+    var headers: HTTPHeaders
+    var body: Data
+
+    var json: JSON {
+        get throws { try JSON.parse(body) }
+    }
+
+    /// The wire error code of an error body.
+    var errorCode: String? {
+        (try? json)?["error"]?["code"]?.stringValue
+    }
+}
+
+/// How a test request authenticates.
+enum TestAuth {
+    case defaultKey
+    case none
+    case bearer(String)
+    case headers([(String, String)])
+}
+
+/// Talks to a running emulator over loopback with AsyncHTTPClient.
+struct EmulatorClient {
+    let emulator: RunningEmulator
+    var http: HTTPClient { HTTPClient.shared }
+
+    var agentIDs: [String] { emulator.addresses.agentIDs }
+
+    /// Starts an emulator configured by `configure`, runs `body`, stops it.
+    static func with(
+        _ configure: (inout EmulatorConfiguration) -> Void = { _ in },
+        _ body: (EmulatorClient) async throws -> Void
+    ) async throws {
+        var configuration = EmulatorConfiguration()
+        configuration.deltaInterval = .milliseconds(1)
+        configuration.adminEnabled = true
+        configure(&configuration)
+        var logger = Logger(label: "convosync.emulator.tests")
+        logger.logLevel = .critical
+        try await withEmulator(configuration, logger: logger) { running in
+            try await body(EmulatorClient(emulator: running))
+        }
+    }
+
+    func url(_ dialect: EmulatorDialect?, _ path: String) -> String {
+        (dialect.map { emulator.baseURL($0) } ?? emulator.addresses.origin) + path
+    }
+
+    func authHeaders(_ dialect: EmulatorDialect?, _ auth: TestAuth) -> [(String, String)] {
+        switch auth {
+        case .none: return []
+        case .bearer(let key): return [("Authorization", "Bearer \(key)")]
+        case .headers(let headers): return headers
+        case .defaultKey:
+            if dialect == .knowrithm { return [("X-API-Key", "dev-key"), ("X-API-Secret", "dev-secret")] }
+            return [("Authorization", "Bearer dev-key")]
+        }
+    }
+
+    /// Sends a request and collects the whole response.
+    func send(
+        _ method: HTTPMethod, _ dialect: EmulatorDialect?, _ path: String,
+        json: JSON? = nil, body: Data? = nil, contentType: String? = nil,
+        auth: TestAuth = .defaultKey, headers: [(String, String)] = []
+    ) async throws -> TestResponse {
+        var request = HTTPClientRequest(url: url(dialect, path))
+        request.method = method
+        for (name, value) in authHeaders(dialect, auth) + headers { request.headers.add(name: name, value: value) }
+        if let json {
+            request.body = .bytes(ByteBuffer(data: json.serialized()))
+            request.headers.add(name: "Content-Type", value: "application/json")
+        } else if let body {
+            request.body = .bytes(ByteBuffer(data: body))
+            request.headers.add(name: "Content-Type", value: contentType ?? "application/octet-stream")
+        }
+        let response = try await http.execute(request, timeout: .seconds(30))
+        let collected = try await response.body.collect(upTo: 64 << 20)
+        return TestResponse(status: Int(response.status.code), headers: response.headers, body: Data(collected.readableBytesView))
+    }
+
+    func get(_ dialect: EmulatorDialect?, _ path: String, auth: TestAuth = .defaultKey, headers: [(String, String)] = []) async throws -> TestResponse {
+        try await send(.GET, dialect, path, auth: auth, headers: headers)
+    }
+
+    /// Sends a request whose response is an event stream; hands each parsed event to
+    /// `onEvent` as it arrives (return false to stop reading).
+    func stream(
+        _ method: HTTPMethod, _ dialect: EmulatorDialect, _ path: String, json: JSON? = nil,
+        auth: TestAuth = .defaultKey, headers: [(String, String)] = [],
+        onEvent: (TestEvent) async throws -> Bool
+    ) async throws -> (status: Int, completed: Bool) {
+        var request = HTTPClientRequest(url: url(dialect, path))
+        request.method = method
+        for (name, value) in authHeaders(dialect, auth) + headers { request.headers.add(name: name, value: value) }
+        request.headers.add(name: "Accept", value: "text/event-stream")
+        if let json {
+            request.body = .bytes(ByteBuffer(data: json.serialized()))
+            request.headers.add(name: "Content-Type", value: "application/json")
+        }
+        let response = try await http.execute(request, timeout: .seconds(30))
+        var parser = TestEventParser()
+        var chunks = response.body.makeAsyncIterator()
+        while true {
+            let chunk: ByteBuffer?
+            do {
+                chunk = try await chunks.next()
+            } catch {
+                // The connection ended mid-stream (a cut): the client sees an error, not an end.
+                return (Int(response.status.code), false)
+            }
+            guard let chunk else { break }
+            for event in parser.feed(Data(chunk.readableBytesView)) {
+                guard try await onEvent(event) else { return (Int(response.status.code), false) }
+            }
+        }
+        return (Int(response.status.code), true)
+    }
+
+    /// The store's truth for a tenant, through the admin route.
+    func truth(_ tenant: String = "acme") async throws -> JSON {
+        try await get(nil, "/_emulator/truth?tenant=\(tenant)", auth: .none).json
+    }
+}
+
+/// One received Server-Sent Event.
+struct TestEvent: Equatable {
+    var id: String?
+    var event: String
+    var data: String
+    var isComment = false
+}
+
+/// A small WHATWG-style event-stream parser for tests (LF line ends, comments reported).
+struct TestEventParser {
+    private var buffer = Data()
+    private var id: String?
+    private var event: String?
+    private var data: [String] = []
+
+    mutating func feed(_ bytes: Data) -> [TestEvent] {
+        buffer.append(bytes)
+        var events: [TestEvent] = []
+        while let newline = buffer.firstIndex(of: 0x0A) {
+            let line = String(decoding: buffer[buffer.startIndex..<newline], as: UTF8.self)
+            buffer.removeSubrange(buffer.startIndex...newline)
+            if line.isEmpty {
+                if !data.isEmpty || event != nil {
+                    events.append(TestEvent(id: id, event: event ?? "message", data: data.joined(separator: "\n")))
+                }
+                event = nil
+                data = []
+                continue
+            }
+            if line.hasPrefix(":") {
+                events.append(TestEvent(id: nil, event: "", data: String(line.dropFirst()), isComment: true))
+                continue
+            }
+            let field: String
+            var value: String
+            if let colon = line.firstIndex(of: ":") {
+                field = String(line[..<colon])
+                value = String(line[line.index(after: colon)...])
+                if value.hasPrefix(" ") { value.removeFirst() }
+            } else {
+                field = line
+                value = ""
+            }
+            switch field {
+            case "id": id = value
+            case "event": event = value
+            case "data": data.append(value)
+            default: break
+            }
+        }
+        return events
+    }
+}
+
+extension JSON {
+    /// Builds an object from literal pairs.
+    static func make(_ pairs: KeyValuePairs<String, JSON>) -> JSON {
+        .object(pairs.map { ($0.key, $0.value) })
+    }
+}
