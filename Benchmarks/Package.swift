@@ -8,6 +8,7 @@ let package = Package(
     platforms: [.macOS(.v15)],
     dependencies: [
         .package(name: "ConvoSync", path: ".."),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
     ],
     targets: [
         // The system libsqlite3, for the raw-insert reference the store is measured against.
@@ -18,6 +19,15 @@ let package = Package(
                 "CSQLite",
                 .product(name: "ConvoModel", package: "ConvoSync"),
                 .product(name: "ConvoStore", package: "ConvoSync"),
+            ]
+        ),
+        .executableTarget(
+            name: "EmulatorBenchmark",
+            dependencies: [
+                .product(name: "ConvoEmulator", package: "ConvoSync"),
+                .product(name: "ConvoRemote", package: "ConvoSync"),
+                .product(name: "ConvoModel", package: "ConvoSync"),
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
     ]

@@ -83,7 +83,12 @@ public struct RemoteRequest: Sendable {
     /// - Throws: `RemoteError` `invalidRequest` when the value cannot be encoded.
     public mutating func setJSONBody(_ value: some Encodable) throws {
         do {
-            body = .json(try JSONEncoder().encode(value))
+            // Sorted keys make the bytes a function of the value: a retry under the same
+            // Idempotency-Key (even from another process, after a crash) sends the same
+            // body, which the server compares. Foundation's key order is not stable otherwise.
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+            body = .json(try encoder.encode(value))
         } catch {
             throw RemoteError(.invalidRequest, endpoint: endpoint, field: "body")
         }
