@@ -28,7 +28,7 @@ public struct EmulatorAddresses: Sendable, Equatable {
 /// Run it in a `ServiceGroup` (the executable does, with signal handling) or use
 /// ``withEmulator(_:logger:_:)`` in tests. `onReady` is called once the port is bound.
 ///
-///     let emulator = try Emulator(configuration: configuration, logger: logger) { addresses in
+///     let emulator = try await Emulator(configuration: configuration, logger: logger) { addresses in
 ///         print(addresses.baseURL(.agentflow))
 ///     }
 ///     try await ServiceGroup(services: [emulator], gracefulShutdownSignals: [.sigterm], logger: logger).run()
@@ -49,27 +49,27 @@ public final class Emulator: Service, Sendable {
     public init(
         configuration: EmulatorConfiguration, logger: Logger,
         onReady: @escaping @Sendable (EmulatorAddresses) async -> Void = { _ in }
-    ) throws {
+    ) async throws {
         self.configuration = configuration
         self.logger = logger
         self.onReady = onReady
         let store = try EmulatorStore(
             path: configuration.databasePath, idSeed: configuration.generator.seed, snapshotRetention: configuration.snapshotRetention)
         if try store.isEmpty() {
-            try SeedGenerator(configuration: configuration).populate(store)
+            try await SeedGenerator(configuration: configuration).populate(store)
         }
         self.store = store
         self.services = EmulatorServices(configuration: configuration, store: store, logger: logger)
     }
 
     /// The default tenant's agent ids, sorted.
-    public func agentIDs() throws -> [String] {
-        try store.agents(tenantID: configuration.tenant).map(\.id)
+    public func agentIDs() async throws -> [String] {
+        try await store.agents(tenantID: configuration.tenant).map(\.id)
     }
 
     /// Serves until graceful shutdown; open streams end first.
     public func run() async throws {
-        let agentIDs = try agentIDs()
+        let agentIDs = try await agentIDs()
         let tenant = configuration.tenant
         let onReady = self.onReady
         let application = Application(
@@ -113,7 +113,7 @@ public func withEmulator<T>(
     _ body: (RunningEmulator) async throws -> T
 ) async throws -> T {
     let (ready, readyContinuation) = AsyncStream.makeStream(of: EmulatorAddresses.self)
-    let emulator = try Emulator(configuration: configuration, logger: logger) { addresses in
+    let emulator = try await Emulator(configuration: configuration, logger: logger) { addresses in
         readyContinuation.yield(addresses)
         readyContinuation.finish()
     }

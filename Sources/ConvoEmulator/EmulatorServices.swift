@@ -23,31 +23,31 @@ final class EmulatorServices: Sendable {
 
     /// Applies listing churn (fault mode) after a listing of `tenantID`, scoped to `agentID`
     /// when the listing was: one new conversation, one other deleted.
-    func churnAfterListing(tenantID: String, agentID: String?) {
+    func churnAfterListing(tenantID: String, agentID: String?) async {
         guard let churn = faults.churnAfterListing() else { return }
         do {
-            let agents = try store.agents(tenantID: tenantID)
+            let agents = try await store.agents(tenantID: tenantID)
             guard let agent = agentID ?? agents.first?.id,
-                  let credential = try store.database.read({ db in
+                  let credential = try await store.database.read({ db in
                       try CredentialRecord.filter(Column("tenant_id") == tenantID).fetchOne(db)
                   })
             else { return }
             if churn.insert {
                 var generator = TextGenerator(seed: churn.pick)
-                _ = try store.createConversation(NewConversation(
+                _ = try await store.createConversation(NewConversation(
                     tenantID: tenantID, agentID: agent, entityID: credential.entityID, title: generator.title(),
                     source: generator.pick(TextGenerator.sources)))
             }
             var query = ConversationQuery(tenantID: tenantID)
             query.agentID = agentID
             query.limit = 100
-            let (items, total) = try store.page(query)
+            let (items, total) = try await store.page(query)
             guard total > 1, !items.isEmpty else { return }
             let victim = items[Int(churn.pick % UInt64(items.count))]
             if churn.hardDelete {
-                _ = try store.hardDelete(victim.id, tenantID: tenantID)
+                _ = try await store.hardDelete(victim.id, tenantID: tenantID)
             } else {
-                _ = try store.softDelete(victim.id, tenantID: tenantID)
+                _ = try await store.softDelete(victim.id, tenantID: tenantID)
             }
         } catch {
             logger.debug("churn skipped", metadata: ["emulator.error": "\(ErrorMiddleware.emulatorError(error).code.rawValue)"])

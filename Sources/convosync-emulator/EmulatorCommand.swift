@@ -110,7 +110,7 @@ struct EmulatorCommand: AsyncParsableCommand {
         var logger = Logger(label: "convosync.emulator")
         logger.logLevel = .warning
         let printsJSON = json
-        let emulator = try Emulator(configuration: configuration, logger: logger) { addresses in
+        let emulator = try await Emulator(configuration: configuration, logger: logger) { addresses in
             FileHandle.standardOutput.write(Data((ReadyBanner.text(addresses, json: printsJSON) + "\n").utf8))
         }
         let group = ServiceGroup(configuration: .init(

@@ -31,6 +31,10 @@ enum TestAuth {
 
 /// Talks to a running emulator over loopback with AsyncHTTPClient.
 struct EmulatorClient {
+    /// Generous: the whole suite runs in parallel on a small machine, and a response
+    /// head may wait behind other tests' work. It bounds a hang, it times nothing.
+    static let requestTimeout: TimeAmount = .seconds(180)
+
     let emulator: RunningEmulator
     var http: HTTPClient { HTTPClient.shared }
 
@@ -83,7 +87,7 @@ struct EmulatorClient {
             request.body = .bytes(ByteBuffer(data: body))
             request.headers.add(name: "Content-Type", value: contentType ?? "application/octet-stream")
         }
-        let response = try await http.execute(request, timeout: .seconds(30))
+        let response = try await http.execute(request, timeout: Self.requestTimeout)
         let collected = try await response.body.collect(upTo: 64 << 20)
         return TestResponse(status: Int(response.status.code), headers: response.headers, body: Data(collected.readableBytesView))
     }
@@ -107,7 +111,7 @@ struct EmulatorClient {
             request.body = .bytes(ByteBuffer(data: json.serialized()))
             request.headers.add(name: "Content-Type", value: "application/json")
         }
-        let response = try await http.execute(request, timeout: .seconds(30))
+        let response = try await http.execute(request, timeout: Self.requestTimeout)
         var parser = TestEventParser()
         var chunks = response.body.makeAsyncIterator()
         while true {

@@ -125,6 +125,28 @@ struct FaultInjectionTests {
         }
     }
 
+    @Test("under churn an offset pass keeps its total yet skips conversations that existed throughout")
+    func churnOffsetPass() async throws {
+        try await EmulatorClient.with({ $0.generator.conversations = 120; $0.faults.churnEvery = 2 }) { client in
+            let before = Set(try await Self.activeIDs(client, agent: nil))
+            var totals: Set<Int64> = []
+            var seen: Set<String> = []
+            var page = 1
+            var pages = 1
+            repeat {
+                let body = try await client.get(.knowrithm, "/conversation?page=\(page)&per_page=20").json
+                totals.insert(body["total"]?.intValue ?? -1)
+                seen.formUnion(body["items"]?.arrayValue?.compactMap { $0["id"]?.stringValue } ?? [])
+                pages = Int(body["pages"]?.intValue ?? 0)
+                page += 1
+            } while page <= pages
+            let after = Set(try await Self.activeIDs(client, agent: nil))
+            // One insert and one delete per churn keep the total: only overlap checks reveal the shift.
+            #expect(totals.count == 1)
+            #expect(!before.intersection(after).isSubset(of: seen))
+        }
+    }
+
     static func activeIDs(_ client: EmulatorClient, agent: String?) async throws -> [String] {
         (try await client.truth()["conversations"]?.arrayValue ?? [])
             .filter { $0["deleted_at"] == .null && (agent == nil || $0["agent_id"]?.stringValue == agent) }

@@ -6,28 +6,28 @@ import Testing
 
 @Suite("seed generator")
 struct SeedGeneratorTests {
-    static func truth(seed: UInt64, conversations: Int = 60) throws -> Data {
+    static func truth(seed: UInt64, conversations: Int = 60) async throws -> Data {
         var configuration = EmulatorConfiguration()
         configuration.generator.seed = seed
         configuration.generator.conversations = conversations
         configuration.generator.turns = 5
-        let emulator = try Emulator(configuration: configuration, logger: Logger(label: "convosync.emulator.tests"))
-        return try emulator.store.truth(tenantID: "acme").serialized() + emulator.store.truth(tenantID: "globex").serialized()
+        let emulator = try await Emulator(configuration: configuration, logger: Logger(label: "convosync.emulator.tests"))
+        return try await emulator.store.truth(tenantID: "acme").serialized() + emulator.store.truth(tenantID: "globex").serialized()
     }
 
     @Test("the same seed gives byte-identical data; another seed gives different data")
-    func determinism() throws {
-        let first = try Self.truth(seed: 42)
-        #expect(first == (try Self.truth(seed: 42)))
-        #expect(first != (try Self.truth(seed: 43)))
+    func determinism() async throws {
+        let first = try await Self.truth(seed: 42)
+        #expect(first == (try await Self.truth(seed: 42)))
+        #expect(first != (try await Self.truth(seed: 43)))
     }
 
     @Test("generated data is realistic: titles, sources, multi-fragment replies, some deletions, files and frames")
-    func shape() throws {
+    func shape() async throws {
         var configuration = EmulatorConfiguration()
         configuration.generator.conversations = 400
-        let emulator = try Emulator(configuration: configuration, logger: Logger(label: "convosync.emulator.tests"))
-        let acme = try emulator.store.truth(tenantID: "acme")
+        let emulator = try await Emulator(configuration: configuration, logger: Logger(label: "convosync.emulator.tests"))
+        let acme = try await emulator.store.truth(tenantID: "acme")
         let conversations = acme["conversations"]?.arrayValue ?? []
         #expect(conversations.count == 400)
         #expect(acme["agents"]?.arrayValue?.count == 3)
@@ -41,7 +41,7 @@ struct SeedGeneratorTests {
         #expect(turns.contains { $0["deleted_at"] != .null })
         #expect(conversations.contains { !($0["files"]?.arrayValue ?? []).isEmpty })
         #expect(conversations.contains { !($0["data_frames"]?.arrayValue ?? []).isEmpty })
-        let globex = try emulator.store.truth(tenantID: "globex")
+        let globex = try await emulator.store.truth(tenantID: "globex")
         #expect(globex["conversations"]?.arrayValue?.count == 3)
         let firstCreated = conversations.first?["created_at"]?.stringValue ?? ""
         #expect(firstCreated.hasPrefix("2026-01-01T"))

@@ -115,4 +115,22 @@ struct WatchTests {
             #expect(comments == [" keep-alive", " keep-alive"])
         }
     }
+
+    @Test("a soft delete made through another dialect ends an agentflow watch with deleted")
+    func softDeleteEndsWatch() async throws {
+        try await EmulatorClient.with { client in
+            let id = try await Self.newConversation(client)
+            var events: [String] = []
+            _ = try await client.stream(.GET, .agentflow, "/conversations/\(id)/watch") { event in
+                guard !event.isComment else { return true }
+                events.append(event.event)
+                if events.count == 1 {
+                    let deleted = try await client.send(.DELETE, .knowrithm, "/conversation/\(id)")
+                    #expect(deleted.status == 200)
+                }
+                return true
+            }
+            #expect(events == ["conversation_update", "deleted"])
+        }
+    }
 }

@@ -13,7 +13,7 @@ struct AuthMiddleware: RouterMiddleware {
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         var context = context
         context.dialect = dialect
-        let credential = try authenticate(request)
+        let credential = try await authenticate(request)
         if dialect == .v2, context.parameters.get("tenant") != credential.tenantID {
             throw EmulatorError(.unauthorized, "the credential is not valid for this tenant")
         }
@@ -22,18 +22,18 @@ struct AuthMiddleware: RouterMiddleware {
         return try await next(request, context)
     }
 
-    private func authenticate(_ request: Request) throws -> CredentialRecord {
+    private func authenticate(_ request: Request) async throws -> CredentialRecord {
         if let authorization = request.headers[.authorization] {
             let prefix = "bearer "
             guard authorization.lowercased().hasPrefix(prefix) else { throw Self.rejected }
             let key = String(authorization.dropFirst(prefix.count))
-            guard !key.isEmpty, let credential = try store.credential(apiKey: key) else { throw Self.rejected }
+            guard !key.isEmpty, let credential = try await store.credential(apiKey: key) else { throw Self.rejected }
             return credential
         }
         if dialect == .knowrithm,
            let key = request.header(named: "x-api-key"),
            let secret = request.header(named: "x-api-secret") {
-            guard let credential = try store.credential(apiKey: key), credential.secret == secret else { throw Self.rejected }
+            guard let credential = try await store.credential(apiKey: key), credential.secret == secret else { throw Self.rejected }
             return credential
         }
         throw Self.rejected

@@ -51,7 +51,7 @@ struct IdempotencyMiddleware: RouterMiddleware {
         _ request: Request, context: Context, next: (Request, Context) async throws -> Response,
         credential: CredentialRecord, key: String, method: String, path: String, bodyHash: String, lock: String
     ) async throws -> Response {
-        if let stored = try store.idempotencyRecord(tenantID: credential.tenantID, apiKey: credential.apiKey, key: key) {
+        if let stored = try await store.idempotencyRecord(tenantID: credential.tenantID, apiKey: credential.apiKey, key: key) {
             guard stored.method == method, stored.path == path, stored.bodyHash == bodyHash else {
                 throw EmulatorError(.idempotencyConflict, "Idempotency-Key was used for another request")
             }
@@ -80,7 +80,7 @@ struct IdempotencyMiddleware: RouterMiddleware {
             let recorder = RecordingWriter(parent: writer) { bytes in
                 var record = template
                 record.responseBody = bytes
-                try? store.saveIdempotencyRecord(record)
+                try? await store.saveIdempotencyRecord(record)
                 locks.release(lock)
             }
             do {
@@ -110,10 +110,10 @@ struct IdempotencyMiddleware: RouterMiddleware {
 /// Forwards a response body and hands the complete bytes to `onFinish` once it ends.
 struct RecordingWriter: ResponseBodyWriter {
     var parent: any ResponseBodyWriter
-    let onFinish: @Sendable (Data) -> Void
+    let onFinish: @Sendable (Data) async -> Void
     private var collected = Data()
 
-    init(parent: any ResponseBodyWriter, onFinish: @escaping @Sendable (Data) -> Void) {
+    init(parent: any ResponseBodyWriter, onFinish: @escaping @Sendable (Data) async -> Void) {
         self.parent = parent
         self.onFinish = onFinish
     }
@@ -124,7 +124,7 @@ struct RecordingWriter: ResponseBodyWriter {
     }
 
     consuming func finish(_ trailingHeaders: HTTPFields?) async throws {
-        onFinish(collected)
+        await onFinish(collected)
         try await parent.finish(trailingHeaders)
     }
 }

@@ -69,7 +69,7 @@ final class ReplyEngine: Sendable {
         started: (MessageRecord, MessageRecord) async throws -> Void = { _, _ in },
         emit: (String) async throws -> Void = { _ in }
     ) async throws -> Outcome {
-        let (user, assistant) = try store.startExchange(conversationID: conversationID, tenantID: tenantID, prompt: prompt)
+        let (user, assistant) = try await store.startExchange(conversationID: conversationID, tenantID: tenantID, prompt: prompt)
         if let runID { runs.start(runID, conversationID: conversationID) }
         defer { if let runID { runs.finish(runID) } }
         let paragraphs = compose(prompt)
@@ -80,26 +80,26 @@ final class ReplyEngine: Sendable {
             if !streaming, replyDelay > .zero { try await Task.sleep(for: replyDelay) }
             for (index, delta) in deltas.enumerated() {
                 if let runID, runs.isCancelled(runID) {
-                    try store.updateReply(messageID: assistant.id, paragraphs: Self.paragraphs(of: text), state: "stopped")
+                    try await store.updateReply(messageID: assistant.id, paragraphs: Self.paragraphs(of: text), state: "stopped")
                     return Outcome(userMessageID: user.id, assistantMessageID: assistant.id, text: text, state: "stopped")
                 }
                 if streaming, deltaInterval > .zero { try await Task.sleep(for: deltaInterval) }
                 text += delta
                 try await emit(delta)
                 if streaming, index % 8 == 7 {
-                    try store.updateReply(messageID: assistant.id, paragraphs: Self.paragraphs(of: text), state: "in-progress")
+                    try await store.updateReply(messageID: assistant.id, paragraphs: Self.paragraphs(of: text), state: "in-progress")
                 }
             }
         } catch {
-            try? store.updateReply(
+            try? await store.updateReply(
                 messageID: assistant.id, paragraphs: Self.paragraphs(of: text), state: "error",
                 errorDetail: "the reply stream was interrupted")
             throw error
         }
-        try store.updateReply(messageID: assistant.id, paragraphs: paragraphs, state: "done")
+        try await store.updateReply(messageID: assistant.id, paragraphs: paragraphs, state: "done")
         let lowered = prompt.lowercased()
         if lowered.contains("table") || lowered.contains("report") {
-            try attachReport(conversationID: conversationID, tenantID: tenantID, prompt: prompt)
+            try await attachReport(conversationID: conversationID, tenantID: tenantID, prompt: prompt)
         }
         return Outcome(userMessageID: user.id, assistantMessageID: assistant.id, text: text, state: "done")
     }
@@ -109,11 +109,11 @@ final class ReplyEngine: Sendable {
     }
 
     /// Stores a CSV file and a data frame derived from the prompt.
-    private func attachReport(conversationID: String, tenantID: String, prompt: String) throws {
+    private func attachReport(conversationID: String, tenantID: String, prompt: String) async throws {
         let (name, columns, rows) = ReportBuilder.table(seed: SplitMix64.hash(prompt, seed: seed ^ 0x7AB1E), conversationID: conversationID)
-        try store.putDataFrame(conversationID: conversationID, tenantID: tenantID, name: name, columns: columns, rows: rows)
+        try await store.putDataFrame(conversationID: conversationID, tenantID: tenantID, name: name, columns: columns, rows: rows)
         let csv = ReportBuilder.csv(columns: columns, rows: rows)
-        _ = try store.addFiles(
+        _ = try await store.addFiles(
             conversationID: conversationID, tenantID: tenantID,
             files: [(name: "\(name).csv", contentType: "text/csv", bytes: Data(csv.utf8))], direction: "output")
     }

@@ -31,7 +31,7 @@ struct AdminRoutes {
 
     @Sendable func truth(_ request: Request, context: EmulatorContext) async throws -> Response {
         let tenant = request.query("tenant") ?? services.configuration.tenant
-        return .json(try store.truth(tenantID: tenant))
+        return await .json(try store.truth(tenantID: tenant))
     }
 
     static func render(_ faults: FaultConfiguration) -> JSON {
@@ -76,22 +76,22 @@ struct AdminRoutes {
         return .json(Self.render(faults))
     }
 
-    private func tenant(_ context: EmulatorContext) throws -> String {
+    private func tenant(_ context: EmulatorContext) async throws -> String {
         let tenant = try context.parameters.require("tenant")
-        guard try store.database.read({ db in try TenantRecord.fetchOne(db, key: tenant) }) != nil else {
+        guard try await store.database.read({ db in try TenantRecord.fetchOne(db, key: tenant) }) != nil else {
             throw EmulatorError(.invalidRequest, "no tenant \(BodyReader.printable(tenant))")
         }
         return tenant
     }
 
     @Sendable func create(_ request: Request, context: EmulatorContext) async throws -> Response {
-        let tenantID = try tenant(context)
+        let tenantID = try await tenant(context)
         var request = request
         let body = try BodyReader(try await request.jsonBody(), allowed: ["agent_id", "title", "source", "source_ref_id"])
         let entityID = try await store.database.read { db in
             try CredentialRecord.filter(Column("tenant_id") == tenantID).fetchOne(db)?.entityID
         } ?? ""
-        let record = try store.createConversation(NewConversation(
+        let record = try await store.createConversation(NewConversation(
             tenantID: tenantID, agentID: try body.requiredString("agent_id"), entityID: entityID,
             title: try body.optionalString("title"), source: try body.optionalString("source") ?? "api",
             sourceRefID: try body.optionalString("source_ref_id")))
@@ -99,7 +99,7 @@ struct AdminRoutes {
     }
 
     @Sendable func append(_ request: Request, context: EmulatorContext) async throws -> Response {
-        let tenantID = try tenant(context)
+        let tenantID = try await tenant(context)
         let id = try context.parameters.require("id")
         var request = request
         let body = try BodyReader(try await request.jsonBody(), allowed: ["content"])
@@ -113,23 +113,23 @@ struct AdminRoutes {
     }
 
     @Sendable func rename(_ request: Request, context: EmulatorContext) async throws -> Response {
-        let tenantID = try tenant(context)
+        let tenantID = try await tenant(context)
         var request = request
         let body = try BodyReader(try await request.jsonBody(), allowed: ["title"])
-        let record = try store.rename(try context.parameters.require("id"), tenantID: tenantID, title: try body.optionalString("title"))
+        let record = try await store.rename(try context.parameters.require("id"), tenantID: tenantID, title: try body.optionalString("title"))
         return .json(KnowrithmRoutes.conversation(record))
     }
 
     @Sendable func softDelete(_ request: Request, context: EmulatorContext) async throws -> Response {
-        .json(KnowrithmRoutes.conversation(try store.softDelete(try context.parameters.require("id"), tenantID: try tenant(context))))
+        await .json(KnowrithmRoutes.conversation(try store.softDelete(try context.parameters.require("id"), tenantID: try tenant(context))))
     }
 
     @Sendable func restore(_ request: Request, context: EmulatorContext) async throws -> Response {
-        .json(KnowrithmRoutes.conversation(try store.restore(try context.parameters.require("id"), tenantID: try tenant(context))))
+        await .json(KnowrithmRoutes.conversation(try store.restore(try context.parameters.require("id"), tenantID: try tenant(context))))
     }
 
     @Sendable func hardDelete(_ request: Request, context: EmulatorContext) async throws -> Response {
-        _ = try store.hardDelete(try context.parameters.require("id"), tenantID: try tenant(context))
+        _ = try await store.hardDelete(try context.parameters.require("id"), tenantID: try tenant(context))
         return Response(status: .noContent)
     }
 }

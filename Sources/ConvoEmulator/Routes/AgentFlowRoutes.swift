@@ -28,21 +28,21 @@ struct AgentFlowRoutes {
 
     @Sendable func listAgents(_ request: Request, context: EmulatorContext) async throws -> Response {
         let caller = try context.requireCaller()
-        var agents = try store.agents(tenantID: caller.tenantID)
+        var agents = try await store.agents(tenantID: caller.tenantID)
         if let name = request.query("name") { agents = agents.filter { $0.name == name } }
         return .json(.object([("agents", .array(agents.map { .object([("id", .string($0.id)), ("name", .string($0.name))]) }))]))
     }
 
     /// A visible (not soft-deleted) conversation of the caller's tenant.
-    func visibleConversation(_ id: String, tenantID: String) throws -> ConversationRecord {
-        let record = try store.conversation(id, tenantID: tenantID)
+    func visibleConversation(_ id: String, tenantID: String) async throws -> ConversationRecord {
+        let record = try await store.conversation(id, tenantID: tenantID)
         guard record.deletedAt == nil else {
             throw EmulatorError(.conversationNotFound, "no conversation \(BodyReader.printable(id))")
         }
         return record
     }
 
-    private func page(_ request: Request, context: EmulatorContext, search: String?) throws -> Response {
+    private func page(_ request: Request, context: EmulatorContext, search: String?) async throws -> Response {
         let caller = try context.requireCaller()
         var query = ConversationQuery(tenantID: caller.tenantID)
         query.order = .updatedDescending
@@ -63,18 +63,18 @@ struct AgentFlowRoutes {
             let cursor = try KeysetCursor.decode(token, scope: scope)
             query.start = .after(time: cursor.time, id: cursor.id)
         }
-        let (items, total) = try store.page(query)
-        let counts = try store.messageCounts(items.map(\.id))
+        let (items, total) = try await store.page(query)
+        let counts = try await store.messageCounts(items.map(\.id))
         var next: JSON = .null
         if items.count == query.limit, let last = items.last {
             var probe = query
             probe.start = .after(time: last.updatedAt, id: last.id)
             probe.limit = 1
-            if try !store.page(probe).items.isEmpty {
+            if try await !store.page(probe).items.isEmpty {
                 next = .string(KeysetCursor(scope: scope, time: last.updatedAt, id: last.id).encoded())
             }
         }
-        services.churnAfterListing(tenantID: caller.tenantID, agentID: nil)
+        await services.churnAfterListing(tenantID: caller.tenantID, agentID: nil)
         return .json(.object([
             ("conversations", .array(items.map { AgentFlowRender.conversation($0, messageCount: counts[$0.id]) })),
             ("total", .int(Int64(total))),
@@ -83,7 +83,7 @@ struct AgentFlowRoutes {
     }
 
     @Sendable func listConversations(_ request: Request, context: EmulatorContext) async throws -> Response {
-        try page(request, context: context, search: nil)
+        try await page(request, context: context, search: nil)
     }
 
     @Sendable func search(_ request: Request, context: EmulatorContext) async throws -> Response {
@@ -91,7 +91,7 @@ struct AgentFlowRoutes {
             throw EmulatorError(.invalidRequest, "query parameter 'q' is required")
         }
         guard q.utf8.count <= 1000 else { throw EmulatorError(.invalidRequest, "query parameter 'q' is too long") }
-        return try page(request, context: context, search: q)
+        return try await page(request, context: context, search: q)
     }
 
     @Sendable func createConversation(_ request: Request, context: EmulatorContext) async throws -> Response {
@@ -99,7 +99,7 @@ struct AgentFlowRoutes {
         var request = request
         let body = try BodyReader(try await request.jsonBody(), allowed: ["agent_id"])
         let agentID = try body.requiredString("agent_id", maxLength: 200)
-        let record = try store.createConversation(NewConversation(
+        let record = try await store.createConversation(NewConversation(
             tenantID: caller.tenantID, agentID: agentID, entityID: caller.entityID, title: nil))
         return .json(AgentFlowRender.conversation(record, messageCount: 0), status: .created)
     }
@@ -107,8 +107,8 @@ struct AgentFlowRoutes {
     @Sendable func getConversation(_ request: Request, context: EmulatorContext) async throws -> Response {
         let caller = try context.requireCaller()
         let id = try context.parameters.require("id")
-        _ = try visibleConversation(id, tenantID: caller.tenantID)
-        return .json(AgentFlowRender.detail(try store.detail(id, tenantID: caller.tenantID)))
+        _ = try await visibleConversation(id, tenantID: caller.tenantID)
+        return await .json(AgentFlowRender.detail(try store.detail(id, tenantID: caller.tenantID)))
     }
 
     @Sendable func rename(_ request: Request, context: EmulatorContext) async throws -> Response {
@@ -117,16 +117,16 @@ struct AgentFlowRoutes {
         var request = request
         let body = try BodyReader(try await request.jsonBody(), allowed: ["title"])
         let title = try body.requiredString("title", maxLength: 1000)
-        _ = try visibleConversation(id, tenantID: caller.tenantID)
-        let record = try store.rename(id, tenantID: caller.tenantID, title: title)
-        let counts = try store.messageCounts([id])
+        _ = try await visibleConversation(id, tenantID: caller.tenantID)
+        let record = try await store.rename(id, tenantID: caller.tenantID, title: title)
+        let counts = try await store.messageCounts([id])
         return .json(AgentFlowRender.conversation(record, messageCount: counts[id]))
     }
 
     @Sendable func delete(_ request: Request, context: EmulatorContext) async throws -> Response {
         let caller = try context.requireCaller()
         let id = try context.parameters.require("id")
-        _ = try store.hardDelete(id, tenantID: caller.tenantID)
+        _ = try await store.hardDelete(id, tenantID: caller.tenantID)
         return Response(status: .noContent)
     }
 
@@ -140,7 +140,7 @@ struct AgentFlowRoutes {
         let caller = try context.requireCaller()
         let id = try context.parameters.require("id")
         let content = try await prompt(request)
-        _ = try visibleConversation(id, tenantID: caller.tenantID)
+        _ = try await visibleConversation(id, tenantID: caller.tenantID)
         let outcome = try await services.replies.answer(conversationID: id, tenantID: caller.tenantID, prompt: content, streaming: false)
         return .json(.object([("message_id", .string(outcome.assistantMessageID)), ("text", .string(outcome.text))]))
     }
@@ -149,7 +149,7 @@ struct AgentFlowRoutes {
         let caller = try context.requireCaller()
         let id = try context.parameters.require("id")
         let content = try await prompt(request)
-        _ = try visibleConversation(id, tenantID: caller.tenantID)
+        _ = try await visibleConversation(id, tenantID: caller.tenantID)
         let runID = store.newID("run_")
         let replies = services.replies
         return .eventStream(faults: services.faults.configuration) { events in
@@ -175,7 +175,7 @@ struct AgentFlowRoutes {
         let caller = try context.requireCaller()
         let id = try context.parameters.require("id")
         let runID = try context.parameters.require("run_id")
-        _ = try visibleConversation(id, tenantID: caller.tenantID)
+        _ = try await visibleConversation(id, tenantID: caller.tenantID)
         guard services.runs.cancel(runID, conversationID: id) else {
             throw EmulatorError(.messageNotFound, "no run \(BodyReader.printable(runID)) in this conversation")
         }
@@ -189,7 +189,7 @@ struct AgentFlowRoutes {
         let body = try BodyReader(try await request.jsonBody(), allowed: ["seed_message", "force"])
         let seedMessage = try body.optionalString("seed_message")
         let force = try body.optionalBool("force") ?? false
-        let record = try visibleConversation(id, tenantID: caller.tenantID)
+        let record = try await visibleConversation(id, tenantID: caller.tenantID)
         if let title = record.title, !force {
             return .json(.object([("title", .string(title))]))
         }
@@ -197,11 +197,11 @@ struct AgentFlowRoutes {
         if let seedMessage {
             seedText = seedMessage
         } else {
-            let detail = try store.detail(id, tenantID: caller.tenantID)
+            let detail = try await store.detail(id, tenantID: caller.tenantID)
             seedText = detail.visibleMessages.first { $0.message.role == "user" }?.flatContent ?? ""
         }
         let title = TextGenerator.title(from: seedText)
-        _ = try store.rename(id, tenantID: caller.tenantID, title: title)
+        _ = try await store.rename(id, tenantID: caller.tenantID, title: title)
         return .json(.object([("title", .string(title))]))
     }
 }

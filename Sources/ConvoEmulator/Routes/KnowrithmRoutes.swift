@@ -68,7 +68,7 @@ struct KnowrithmRoutes {
         ])
     }
 
-    private func list(_ request: Request, context: EmulatorContext, deletion: ConversationQuery.Deletion, byEntity: Bool) throws -> Response {
+    private func list(_ request: Request, context: EmulatorContext, deletion: ConversationQuery.Deletion, byEntity: Bool) async throws -> Response {
         let caller = try context.requireCaller()
         let (page, perPage) = try Self.paging(request)
         var query = ConversationQuery(tenantID: caller.tenantID)
@@ -79,21 +79,21 @@ struct KnowrithmRoutes {
         let (offset, overflow) = (page - 1).multipliedReportingOverflow(by: perPage)
         guard !overflow else { throw EmulatorError(.invalidRequest, "page is out of range") }
         query.start = .offset(offset)
-        let (items, total) = try store.page(query)
-        services.churnAfterListing(tenantID: caller.tenantID, agentID: nil)
+        let (items, total) = try await store.page(query)
+        await services.churnAfterListing(tenantID: caller.tenantID, agentID: nil)
         return .json(Self.pageBody(items.map(Self.conversation), page: page, perPage: perPage, total: total))
     }
 
     @Sendable func listActive(_ request: Request, context: EmulatorContext) async throws -> Response {
-        try list(request, context: context, deletion: .active, byEntity: false)
+        try await list(request, context: context, deletion: .active, byEntity: false)
     }
 
     @Sendable func listEntity(_ request: Request, context: EmulatorContext) async throws -> Response {
-        try list(request, context: context, deletion: .active, byEntity: true)
+        try await list(request, context: context, deletion: .active, byEntity: true)
     }
 
     @Sendable func listDeleted(_ request: Request, context: EmulatorContext) async throws -> Response {
-        try list(request, context: context, deletion: .deletedOnly, byEntity: false)
+        try await list(request, context: context, deletion: .deletedOnly, byEntity: false)
     }
 
     @Sendable func createConversation(_ request: Request, context: EmulatorContext) async throws -> Response {
@@ -105,7 +105,7 @@ struct KnowrithmRoutes {
         let metadata = try body.optionalObject("metadata") ?? .object([])
         let maxContext = try body.optionalInt("max_context_length", in: 1...10_000_000)
         let source = metadata["source"]?.stringValue.flatMap { TextGenerator.sources.contains($0) ? $0 : nil } ?? "api"
-        let record = try store.createConversation(NewConversation(
+        let record = try await store.createConversation(NewConversation(
             tenantID: caller.tenantID, agentID: agentID, entityID: caller.entityID, title: title,
             metadata: metadata, source: source, maxContextLength: maxContext))
         return .json(Self.conversation(record), status: .created)
@@ -113,39 +113,39 @@ struct KnowrithmRoutes {
 
     @Sendable func getConversation(_ request: Request, context: EmulatorContext) async throws -> Response {
         let caller = try context.requireCaller()
-        return .json(Self.conversation(try store.conversation(try context.parameters.require("id"), tenantID: caller.tenantID)))
+        return await .json(Self.conversation(try store.conversation(try context.parameters.require("id"), tenantID: caller.tenantID)))
     }
 
     @Sendable func deleteConversation(_ request: Request, context: EmulatorContext) async throws -> Response {
         let caller = try context.requireCaller()
-        return .json(Self.conversation(try store.softDelete(try context.parameters.require("id"), tenantID: caller.tenantID)))
+        return await .json(Self.conversation(try store.softDelete(try context.parameters.require("id"), tenantID: caller.tenantID)))
     }
 
     @Sendable func restoreConversation(_ request: Request, context: EmulatorContext) async throws -> Response {
         let caller = try context.requireCaller()
-        return .json(Self.conversation(try store.restore(try context.parameters.require("id"), tenantID: caller.tenantID)))
+        return await .json(Self.conversation(try store.restore(try context.parameters.require("id"), tenantID: caller.tenantID)))
     }
 
     @Sendable func listMessages(_ request: Request, context: EmulatorContext) async throws -> Response {
         let caller = try context.requireCaller()
         let (page, perPage) = try Self.paging(request)
-        let detail = try store.detail(try context.parameters.require("id"), tenantID: caller.tenantID)
+        let detail = try await store.detail(try context.parameters.require("id"), tenantID: caller.tenantID)
         let (offset, overflow) = (page - 1).multipliedReportingOverflow(by: perPage)
         guard !overflow else { throw EmulatorError(.invalidRequest, "page is out of range") }
         let items = detail.messages.dropFirst(offset).prefix(perPage).map { Self.message($0.message, content: $0.flatContent) }
         return .json(Self.pageBody(items, page: page, perPage: perPage, total: detail.messages.count))
     }
 
-    private func messageContents(_ ids: [String], tenantID: String, conversationID: String) throws -> [String: String] {
-        let detail = try store.detail(conversationID, tenantID: tenantID)
+    private func messageContents(_ ids: [String], tenantID: String, conversationID: String) async throws -> [String: String] {
+        let detail = try await store.detail(conversationID, tenantID: tenantID)
         return Dictionary(uniqueKeysWithValues: detail.messages.filter { ids.contains($0.message.id) }.map { ($0.message.id, $0.flatContent) })
     }
 
-    private func setAll(_ context: EmulatorContext, deleted: Bool) throws -> Response {
+    private func setAll(_ context: EmulatorContext, deleted: Bool) async throws -> Response {
         let caller = try context.requireCaller()
         let id = try context.parameters.require("id")
-        let changed = try store.setMessagesDeleted(conversationID: id, tenantID: caller.tenantID, deleted: deleted)
-        let contents = try messageContents(changed.map(\.id), tenantID: caller.tenantID, conversationID: id)
+        let changed = try await store.setMessagesDeleted(conversationID: id, tenantID: caller.tenantID, deleted: deleted)
+        let contents = try await messageContents(changed.map(\.id), tenantID: caller.tenantID, conversationID: id)
         return .json(.object([
             ("conversation_id", .string(id)),
             ("affected", .int(Int64(changed.count))),
@@ -154,26 +154,26 @@ struct KnowrithmRoutes {
     }
 
     @Sendable func deleteMessages(_ request: Request, context: EmulatorContext) async throws -> Response {
-        try setAll(context, deleted: true)
+        try await setAll(context, deleted: true)
     }
 
     @Sendable func restoreMessages(_ request: Request, context: EmulatorContext) async throws -> Response {
-        try setAll(context, deleted: false)
+        try await setAll(context, deleted: false)
     }
 
-    private func setOne(_ context: EmulatorContext, deleted: Bool) throws -> Response {
+    private func setOne(_ context: EmulatorContext, deleted: Bool) async throws -> Response {
         let caller = try context.requireCaller()
-        let message = try store.setMessageDeleted(try context.parameters.require("id"), tenantID: caller.tenantID, deleted: deleted)
-        let contents = try messageContents([message.id], tenantID: caller.tenantID, conversationID: message.conversationID)
+        let message = try await store.setMessageDeleted(try context.parameters.require("id"), tenantID: caller.tenantID, deleted: deleted)
+        let contents = try await messageContents([message.id], tenantID: caller.tenantID, conversationID: message.conversationID)
         return .json(Self.message(message, content: contents[message.id] ?? ""))
     }
 
     @Sendable func deleteMessage(_ request: Request, context: EmulatorContext) async throws -> Response {
-        try setOne(context, deleted: true)
+        try await setOne(context, deleted: true)
     }
 
     @Sendable func restoreMessage(_ request: Request, context: EmulatorContext) async throws -> Response {
-        try setOne(context, deleted: false)
+        try await setOne(context, deleted: false)
     }
 
     /// The conversation's exchanges, oldest first: each user turn with the reply to it.
@@ -197,7 +197,7 @@ struct KnowrithmRoutes {
         var request = request
         let body = try BodyReader(try await request.jsonBody(), allowed: ["message"])
         let message = try body.requiredString("message")
-        let record = try store.conversation(id, tenantID: caller.tenantID)
+        let record = try await store.conversation(id, tenantID: caller.tenantID)
         guard record.deletedAt == nil else {
             throw EmulatorError(.unprocessable, "conversation \(id) is deleted; restore it first")
         }
@@ -211,12 +211,12 @@ struct KnowrithmRoutes {
             }
         }
         _ = try await replies.answer(conversationID: id, tenantID: caller.tenantID, prompt: message, streaming: false)
-        return .json(Self.history(try store.detail(id, tenantID: caller.tenantID)))
+        return await .json(Self.history(try store.detail(id, tenantID: caller.tenantID)))
     }
 
     @Sendable func analytics(_ request: Request, context: EmulatorContext) async throws -> Response {
         let caller = try context.requireCaller()
-        let detail = try store.detail(try context.parameters.require("id"), tenantID: caller.tenantID)
+        let detail = try await store.detail(try context.parameters.require("id"), tenantID: caller.tenantID)
         let visible = detail.visibleMessages
         let agentCount = visible.filter { $0.message.role == "assistant" }.count
         let userCount = visible.count - agentCount

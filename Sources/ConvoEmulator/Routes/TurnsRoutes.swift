@@ -15,16 +15,16 @@ struct TurnsRoutes {
         let caller = try context.requireCaller()
         let agentID = try context.parameters.require("agentId")
         let store = services.store
-        _ = try store.agent(agentID, tenantID: caller.tenantID)
+        _ = try await store.agent(agentID, tenantID: caller.tenantID)
         var query = ConversationQuery(tenantID: caller.tenantID)
         query.agentID = agentID
         query.order = .createdAscending
         query.limit = try request.pageSize()
         let offset = try request.intQuery("offset", default: 0, in: 0...Int(Int32.max))
         query.start = .offset(offset)
-        let (items, total) = try store.page(query)
-        let details = try store.details(items)
-        services.churnAfterListing(tenantID: caller.tenantID, agentID: agentID)
+        let (items, total) = try await store.page(query)
+        let details = try await store.details(items)
+        await services.churnAfterListing(tenantID: caller.tenantID, agentID: agentID)
         return .json(.object([
             ("conversations", .array(details.map(Self.conversation))),
             ("pageInfo", .object([

@@ -42,12 +42,12 @@ struct V2Routes {
     }
 
     /// The caller's tenant and the visible conversation named in the path, which must belong to the agent.
-    private func scope(_ context: EmulatorContext) throws -> (tenantID: String, conversation: ConversationRecord) {
+    private func scope(_ context: EmulatorContext) async throws -> (tenantID: String, conversation: ConversationRecord) {
         let caller = try context.requireCaller()
         let agentID = try context.parameters.require("aid")
-        _ = try store.agent(agentID, tenantID: caller.tenantID)
+        _ = try await store.agent(agentID, tenantID: caller.tenantID)
         let id = try context.parameters.require("cid")
-        let record = try store.conversation(id, tenantID: caller.tenantID)
+        let record = try await store.conversation(id, tenantID: caller.tenantID)
         guard record.agentID == agentID, record.deletedAt == nil else {
             throw EmulatorError(.conversationNotFound, "no conversation \(BodyReader.printable(id)) for this agent")
         }
@@ -57,7 +57,7 @@ struct V2Routes {
     @Sendable func listAgents(_ request: Request, context: EmulatorContext) async throws -> Response {
         let caller = try context.requireCaller()
         let limit = try request.pageSize()
-        var agents = try store.agents(tenantID: caller.tenantID)
+        var agents = try await store.agents(tenantID: caller.tenantID)
         if let token = request.query("next") {
             let cursor = try KeysetCursor.decode(token, scope: "v2a")
             agents = agents.filter { $0.id > cursor.id }
@@ -74,7 +74,7 @@ struct V2Routes {
     @Sendable func listConversations(_ request: Request, context: EmulatorContext) async throws -> Response {
         let caller = try context.requireCaller()
         let agentID = try context.parameters.require("aid")
-        _ = try store.agent(agentID, tenantID: caller.tenantID)
+        _ = try await store.agent(agentID, tenantID: caller.tenantID)
         var query = ConversationQuery(tenantID: caller.tenantID)
         query.agentID = agentID
         query.order = .createdAscending
@@ -84,17 +84,17 @@ struct V2Routes {
             let cursor = try KeysetCursor.decode(token, scope: scope)
             query.start = .after(time: cursor.time, id: cursor.id)
         }
-        let (items, _) = try store.page(query)
+        let (items, _) = try await store.page(query)
         var next: JSON = .null
         if items.count == query.limit, let last = items.last {
             var probe = query
             probe.start = .after(time: last.createdAt, id: last.id)
             probe.limit = 1
-            if try !store.page(probe).items.isEmpty {
+            if try await !store.page(probe).items.isEmpty {
                 next = .string(KeysetCursor(scope: scope, time: last.createdAt, id: last.id).encoded())
             }
         }
-        services.churnAfterListing(tenantID: caller.tenantID, agentID: agentID)
+        await services.churnAfterListing(tenantID: caller.tenantID, agentID: agentID)
         return .json(.object([("items", .array(items.map(Self.conversation))), ("next", next)]))
     }
 
@@ -104,26 +104,26 @@ struct V2Routes {
         var request = request
         let body = try BodyReader(try await request.jsonBody(), allowed: ["name"])
         let name = try body.requiredString("name", maxLength: 1000)
-        let record = try store.createConversation(NewConversation(
+        let record = try await store.createConversation(NewConversation(
             tenantID: caller.tenantID, agentID: agentID, entityID: caller.entityID, title: name))
         return .json(Self.conversation(record), status: .created)
     }
 
     @Sendable func deleteConversation(_ request: Request, context: EmulatorContext) async throws -> Response {
-        let (tenantID, record) = try scope(context)
-        let deleted = try store.hardDelete(record.id, tenantID: tenantID)
+        let (tenantID, record) = try await scope(context)
+        let deleted = try await store.hardDelete(record.id, tenantID: tenantID)
         return .json(Self.conversation(deleted))
     }
 
     @Sendable func listMessages(_ request: Request, context: EmulatorContext) async throws -> Response {
-        let (tenantID, record) = try scope(context)
+        let (tenantID, record) = try await scope(context)
         let limit = try request.pageSize()
         var after: Int64 = 0
         if let token = request.query("next") {
             let cursor = try KeysetCursor.decode(token, scope: "v2m:" + record.id)
             after = cursor.time
         }
-        let all = try store.detail(record.id, tenantID: tenantID).visibleMessages.filter { $0.message.ordinal > after }
+        let all = try await store.detail(record.id, tenantID: tenantID).visibleMessages.filter { $0.message.ordinal > after }
         let page = Array(all.prefix(limit))
         let next: JSON = all.count > limit && !page.isEmpty
             ? .string(KeysetCursor(scope: "v2m:" + record.id, time: page[page.count - 1].message.ordinal, id: page[page.count - 1].message.id).encoded())
@@ -139,9 +139,9 @@ struct V2Routes {
 
     @Sendable func send(_ request: Request, context: EmulatorContext) async throws -> Response {
         let content = try await prompt(request)
-        let (tenantID, record) = try scope(context)
+        let (tenantID, record) = try await scope(context)
         _ = try await services.replies.answer(conversationID: record.id, tenantID: tenantID, prompt: content, streaming: false)
-        let detail = try store.detail(record.id, tenantID: tenantID)
+        let detail = try await store.detail(record.id, tenantID: tenantID)
         return .json(.object([
             ("conversation", Self.conversation(detail.conversation)),
             ("messages", .array(detail.visibleMessages.map(Self.message))),
@@ -150,7 +150,7 @@ struct V2Routes {
 
     @Sendable func stream(_ request: Request, context: EmulatorContext) async throws -> Response {
         let content = try await prompt(request)
-        let (tenantID, record) = try scope(context)
+        let (tenantID, record) = try await scope(context)
         let replies = services.replies
         return .eventStream(faults: services.faults.configuration) { events in
             let outcome = try await replies.answer(
@@ -171,13 +171,13 @@ struct V2Routes {
     }
 
     @Sendable func listFiles(_ request: Request, context: EmulatorContext) async throws -> Response {
-        let (tenantID, record) = try scope(context)
-        let files = try store.files(conversationID: record.id, tenantID: tenantID)
+        let (tenantID, record) = try await scope(context)
+        let files = try await store.files(conversationID: record.id, tenantID: tenantID)
         return .json(.object([("files", .array(files.map(Self.file)))]))
     }
 
     @Sendable func uploadFiles(_ request: Request, context: EmulatorContext) async throws -> Response {
-        let (tenantID, record) = try scope(context)
+        let (tenantID, record) = try await scope(context)
         guard let contentType = request.headers[.contentType], contentType.lowercased().hasPrefix("multipart/form-data") else {
             throw EmulatorError(.invalidRequest, "the body must be multipart/form-data")
         }
@@ -188,16 +188,16 @@ struct V2Routes {
         let body = try await request.bodyBytes(limit: EmulatorConfiguration.maxUploadBytes)
         let files = try MultipartUpload.files(in: body, boundary: boundary, field: "files")
         guard !files.isEmpty else { throw EmulatorError(.unprocessable, "no 'files' part in the upload") }
-        let stored = try store.addFiles(conversationID: record.id, tenantID: tenantID, files: files, direction: "input")
+        let stored = try await store.addFiles(conversationID: record.id, tenantID: tenantID, files: files, direction: "input")
         return .json(.object([("files", .array(stored.map(Self.file)))]), status: .created)
     }
 
     @Sendable func downloadFile(_ request: Request, context: EmulatorContext) async throws -> Response {
-        let (tenantID, record) = try scope(context)
+        let (tenantID, record) = try await scope(context)
         guard let fileRef = request.query("file_ref"), !fileRef.isEmpty else {
             throw EmulatorError(.invalidRequest, "query parameter 'file_ref' is required")
         }
-        let file = try store.file(fileRef, conversationID: record.id, tenantID: tenantID)
+        let file = try await store.file(fileRef, conversationID: record.id, tenantID: tenantID)
         return Response(
             status: .ok,
             headers: [.contentType: file.contentType, .contentDisposition: "attachment"],
@@ -205,9 +205,9 @@ struct V2Routes {
     }
 
     @Sendable func listDataFrames(_ request: Request, context: EmulatorContext) async throws -> Response {
-        let (tenantID, record) = try scope(context)
+        let (tenantID, record) = try await scope(context)
         let samples = try request.intQuery("num_samples", default: 5, in: 0...100)
-        let frames = try store.dataFrames(conversationID: record.id, tenantID: tenantID)
+        let frames = try await store.dataFrames(conversationID: record.id, tenantID: tenantID)
         return .json(.object([("data_frames", .array(frames.map { frame in
             .object([
                 ("name", .string(frame.name)),
@@ -219,7 +219,7 @@ struct V2Routes {
     }
 
     @Sendable func getDataFrame(_ request: Request, context: EmulatorContext) async throws -> Response {
-        let (tenantID, record) = try scope(context)
+        let (tenantID, record) = try await scope(context)
         let name = try context.parameters.require("name")
         let offset = try request.intQuery("offset", default: 0, in: 0...Int(Int32.max))
         let limit = try request.pageSize()
@@ -227,7 +227,7 @@ struct V2Routes {
         guard format == "json" || format == "csv" else {
             throw EmulatorError(.invalidRequest, "output_format must be json or csv")
         }
-        let frame = try store.dataFrame(name, conversationID: record.id, tenantID: tenantID)
+        let frame = try await store.dataFrame(name, conversationID: record.id, tenantID: tenantID)
         var columnIndexes = Array(frame.columns.indices)
         if let names = request.query("column_names"), !names.isEmpty {
             columnIndexes = try names.split(separator: ",", omittingEmptySubsequences: false).map { column in

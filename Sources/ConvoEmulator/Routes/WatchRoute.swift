@@ -14,7 +14,7 @@ struct WatchRoute {
     @Sendable func watch(_ request: Request, context: EmulatorContext) async throws -> Response {
         let caller = try context.requireCaller()
         let id = try context.parameters.require("id")
-        let record = try services.store.conversation(id, tenantID: caller.tenantID)
+        let record = try await services.store.conversation(id, tenantID: caller.tenantID)
         guard record.deletedAt == nil else {
             throw EmulatorError(.conversationNotFound, "no conversation \(BodyReader.printable(id))")
         }
@@ -40,7 +40,7 @@ struct WatchRoute {
                 sentThrough = max(sentThrough, snapshot.id)
                 sentSinceTick = true
             }
-            let retained = try store.snapshots(conversationID: id, after: nil)
+            let retained = try await store.snapshots(conversationID: id, after: nil)
             if let lastEventID {
                 if let oldest = retained.first, oldest.id > lastEventID + 1 {
                     if let latest = retained.last {

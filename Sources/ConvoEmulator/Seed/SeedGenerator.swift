@@ -19,9 +19,10 @@ struct SeedGenerator {
     /// The second tenant, always present so isolation is testable.
     static let otherTenant = (name: "globex", apiKey: "globex-key", secret: "globex-secret")
 
-    func populate(_ store: EmulatorStore) throws {
-        var generator = TextGenerator(seed: configuration.generator.seed)
-        try store.database.write { db in
+    func populate(_ store: EmulatorStore) async throws {
+        let configuration = self.configuration
+        try await store.database.write { db in
+            var generator = TextGenerator(seed: configuration.generator.seed)
             var clock = Self.epochMilliseconds
             try populateTenant(
                 db, store: store, generator: &generator, clock: &clock,

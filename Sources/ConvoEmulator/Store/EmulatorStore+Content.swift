@@ -3,8 +3,8 @@ import GRDB
 
 extension EmulatorStore {
     /// A conversation's files, oldest first.
-    func files(conversationID: String, tenantID: String) throws -> [FileRecord] {
-        try database.read { db in
+    func files(conversationID: String, tenantID: String) async throws -> [FileRecord] {
+        try await database.read { db in
             _ = try Self.conversation(db, conversationID, tenantID: tenantID)
             return try FileRecord.filter(FileRecord.Columns.conversationID == conversationID)
                 .order(FileRecord.Columns.createdAt, FileRecord.Columns.fileRef).fetchAll(db)
@@ -14,8 +14,8 @@ extension EmulatorStore {
     /// One file of a conversation.
     ///
     /// - Throws: `conversation_not_found`, `file_not_found`.
-    func file(_ fileRef: String, conversationID: String, tenantID: String) throws -> FileRecord {
-        try database.read { db in
+    func file(_ fileRef: String, conversationID: String, tenantID: String) async throws -> FileRecord {
+        try await database.read { db in
             _ = try Self.conversation(db, conversationID, tenantID: tenantID)
             guard let file = try FileRecord.fetchOne(db, key: fileRef), file.conversationID == conversationID else {
                 throw EmulatorError(.fileNotFound, "no file \(BodyReader.printable(fileRef))")
@@ -25,8 +25,8 @@ extension EmulatorStore {
     }
 
     /// A conversation's data frames, by name.
-    func dataFrames(conversationID: String, tenantID: String) throws -> [DataFrame] {
-        try database.read { db in
+    func dataFrames(conversationID: String, tenantID: String) async throws -> [DataFrame] {
+        try await database.read { db in
             _ = try Self.conversation(db, conversationID, tenantID: tenantID)
             return try DataFrameRecord.filter(DataFrameRecord.Columns.conversationID == conversationID)
                 .order(DataFrameRecord.Columns.name).fetchAll(db).map(DataFrame.init)
@@ -36,8 +36,8 @@ extension EmulatorStore {
     /// One data frame of a conversation.
     ///
     /// - Throws: `conversation_not_found`, `data_frame_not_found`.
-    func dataFrame(_ name: String, conversationID: String, tenantID: String) throws -> DataFrame {
-        try database.read { db in
+    func dataFrame(_ name: String, conversationID: String, tenantID: String) async throws -> DataFrame {
+        try await database.read { db in
             _ = try Self.conversation(db, conversationID, tenantID: tenantID)
             guard let record = try DataFrameRecord.fetchOne(db, key: ["conversation_id": conversationID, "name": name]) else {
                 throw EmulatorError(.dataFrameNotFound, "no data frame \(BodyReader.printable(name))")
@@ -47,8 +47,8 @@ extension EmulatorStore {
     }
 
     /// The snapshots of a conversation after `id` (all retained ones when nil), oldest first.
-    func snapshots(conversationID: String, after id: Int64?) throws -> [SnapshotRecord] {
-        try database.read { db in
+    func snapshots(conversationID: String, after id: Int64?) async throws -> [SnapshotRecord] {
+        try await database.read { db in
             try SnapshotRecord.filter(SnapshotRecord.Columns.conversationID == conversationID)
                 .filter(SnapshotRecord.Columns.id > (id ?? 0))
                 .order(SnapshotRecord.Columns.id).fetchAll(db)
@@ -56,8 +56,8 @@ extension EmulatorStore {
     }
 
     /// The lowest and highest retained snapshot ids of a conversation.
-    func snapshotRange(conversationID: String) throws -> (oldest: Int64, latest: Int64)? {
-        try database.read { db in
+    func snapshotRange(conversationID: String) async throws -> (oldest: Int64, latest: Int64)? {
+        try await database.read { db in
             let row = try Row.fetchOne(db, sql: "SELECT MIN(id), MAX(id) FROM snapshot WHERE conversation_id = ?", arguments: [conversationID])
             guard let row, let oldest: Int64 = row[0], let latest: Int64 = row[1] else { return nil }
             return (oldest, latest)

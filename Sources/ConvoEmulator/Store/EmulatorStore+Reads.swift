@@ -3,13 +3,13 @@ import GRDB
 
 extension EmulatorStore {
     /// The credential holding `apiKey`, or nil.
-    func credential(apiKey: String) throws -> CredentialRecord? {
-        try database.read { db in try CredentialRecord.fetchOne(db, key: apiKey) }
+    func credential(apiKey: String) async throws -> CredentialRecord? {
+        try await database.read { db in try CredentialRecord.fetchOne(db, key: apiKey) }
     }
 
     /// A tenant's agents, by id.
-    func agents(tenantID: String) throws -> [AgentRecord] {
-        try database.read { db in
+    func agents(tenantID: String) async throws -> [AgentRecord] {
+        try await database.read { db in
             try AgentRecord.filter(AgentRecord.Columns.tenantID == tenantID).order(AgentRecord.Columns.id).fetchAll(db)
         }
     }
@@ -17,8 +17,8 @@ extension EmulatorStore {
     /// One agent of a tenant.
     ///
     /// - Throws: `agent_not_found` when it does not exist in this tenant.
-    func agent(_ id: String, tenantID: String) throws -> AgentRecord {
-        let agent = try database.read { db in try AgentRecord.fetchOne(db, key: id) }
+    func agent(_ id: String, tenantID: String) async throws -> AgentRecord {
+        let agent = try await database.read { db in try AgentRecord.fetchOne(db, key: id) }
         guard let agent, agent.tenantID == tenantID else {
             throw EmulatorError(.agentNotFound, "no agent \(BodyReader.printable(id))")
         }
@@ -28,8 +28,8 @@ extension EmulatorStore {
     /// One conversation of a tenant, soft-deleted or not.
     ///
     /// - Throws: `conversation_not_found` when it does not exist in this tenant.
-    func conversation(_ id: String, tenantID: String) throws -> ConversationRecord {
-        try database.read { db in try Self.conversation(db, id, tenantID: tenantID) }
+    func conversation(_ id: String, tenantID: String) async throws -> ConversationRecord {
+        try await database.read { db in try Self.conversation(db, id, tenantID: tenantID) }
     }
 
     static func conversation(_ db: Database, _ id: String, tenantID: String) throws -> ConversationRecord {
@@ -40,8 +40,8 @@ extension EmulatorStore {
     }
 
     /// A conversation with all its messages and fragments.
-    func detail(_ id: String, tenantID: String) throws -> ConversationDetail {
-        try database.read { db in
+    func detail(_ id: String, tenantID: String) async throws -> ConversationDetail {
+        try await database.read { db in
             let record = try Self.conversation(db, id, tenantID: tenantID)
             return try Self.details(db, [record])[0]
         }
@@ -72,14 +72,14 @@ extension EmulatorStore {
     }
 
     /// Details for many conversations in one read.
-    func details(_ records: [ConversationRecord]) throws -> [ConversationDetail] {
-        try database.read { db in try Self.details(db, records) }
+    func details(_ records: [ConversationRecord]) async throws -> [ConversationDetail] {
+        try await database.read { db in try Self.details(db, records) }
     }
 
     /// The number of visible (not soft-deleted) messages per conversation id.
-    func messageCounts(_ ids: [String]) throws -> [String: Int64] {
+    func messageCounts(_ ids: [String]) async throws -> [String: Int64] {
         guard !ids.isEmpty else { return [:] }
-        return try database.read { db in
+        return try await database.read { db in
             let rows = try Row.fetchAll(
                 db,
                 sql: "SELECT conversation_id, COUNT(*) FROM message WHERE deleted_at IS NULL AND conversation_id IN (\(ids.map { _ in "?" }.joined(separator: ","))) GROUP BY conversation_id",
@@ -91,7 +91,7 @@ extension EmulatorStore {
     }
 
     /// One page of a conversation listing and the total matching the filters.
-    func page(_ query: ConversationQuery) throws -> (items: [ConversationRecord], total: Int) {
+    func page(_ query: ConversationQuery) async throws -> (items: [ConversationRecord], total: Int) {
         var filters = ["tenant_id = ?"]
         var arguments: [any DatabaseValueConvertible] = [query.tenantID]
         if let agentID = query.agentID { filters.append("agent_id = ?"); arguments.append(agentID) }
@@ -137,14 +137,13 @@ extension EmulatorStore {
             limitClause += " OFFSET ?"
             arguments.append(offset)
         }
-        let finalArguments = arguments
-        return try database.read { db in
-            let total = try Int.fetchOne(
-                db, sql: "SELECT COUNT(*) FROM conversation WHERE \(whereClause)",
-                arguments: StatementArguments(totalArguments)) ?? 0
-            let items = try ConversationRecord.fetchAll(
-                db, sql: "SELECT * FROM conversation WHERE \(pageFilters) \(orderClause) \(limitClause)",
-                arguments: StatementArguments(finalArguments))
+        let totalSQL = "SELECT COUNT(*) FROM conversation WHERE \(whereClause)"
+        let pageSQL = "SELECT * FROM conversation WHERE \(pageFilters) \(orderClause) \(limitClause)"
+        let totalStatementArguments = StatementArguments(totalArguments.map(\.databaseValue))
+        let pageStatementArguments = StatementArguments(arguments.map(\.databaseValue))
+        return try await database.read { db in
+            let total = try Int.fetchOne(db, sql: totalSQL, arguments: totalStatementArguments) ?? 0
+            let items = try ConversationRecord.fetchAll(db, sql: pageSQL, arguments: pageStatementArguments)
             return (items, total)
         }
     }
@@ -161,8 +160,8 @@ extension EmulatorStore {
     /// One message of a tenant and its conversation.
     ///
     /// - Throws: `message_not_found` when it does not exist in this tenant.
-    func message(_ id: String, tenantID: String) throws -> MessageRecord {
-        try database.read { db in try Self.message(db, id, tenantID: tenantID) }
+    func message(_ id: String, tenantID: String) async throws -> MessageRecord {
+        try await database.read { db in try Self.message(db, id, tenantID: tenantID) }
     }
 
     static func message(_ db: Database, _ id: String, tenantID: String) throws -> MessageRecord {

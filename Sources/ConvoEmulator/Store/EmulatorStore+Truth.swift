@@ -8,8 +8,8 @@ extension EmulatorStore {
     /// messages (soft-deleted ones marked) with their fragments; then agents, files
     /// (without bytes, with their size) and data frames. Snapshots and idempotency
     /// records are server bookkeeping and left out.
-    public func truth(tenantID: String) throws -> JSON {
-        try database.read { db in
+    public func truth(tenantID: String) async throws -> JSON {
+        try await database.read { db in
             let agents = try AgentRecord.filter(AgentRecord.Columns.tenantID == tenantID).order(AgentRecord.Columns.id).fetchAll(db)
             let conversations = try ConversationRecord.filter(ConversationRecord.Columns.tenantID == tenantID)
                 .order(ConversationRecord.Columns.createdAt, ConversationRecord.Columns.id).fetchAll(db)
