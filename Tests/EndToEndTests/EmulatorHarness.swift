@@ -53,8 +53,8 @@ enum EmulatorHarness {
     }
 
     /// The emulator's truth for the default tenant, as Foundation JSON.
-    static func truth(_ emulator: RunningEmulator) throws -> [[String: Any]] {
-        let data = try emulator.emulator.store.truth(tenantID: emulator.emulator.configuration.tenant).serialized()
+    static func truth(_ emulator: RunningEmulator) async throws -> [[String: Any]] {
+        let data = try await emulator.emulator.store.truth(tenantID: emulator.emulator.configuration.tenant).serialized()
         let object = try JSONSerialization.jsonObject(with: data) as? [String: Any]
         return object?["conversations"] as? [[String: Any]] ?? []
     }

@@ -36,7 +36,7 @@ struct ListingContractTests {
                 // Offset pages overlap by one item (DESIGN, "Sync"): dedupe by id, as the engine does.
                 var unique: [String: ConversationSnapshot] = [:]
                 for snapshot in listed { unique[snapshot.conversation.id] = snapshot }
-                let truth = try EmulatorHarness.truth(emulator)
+                let truth = try await EmulatorHarness.truth(emulator)
                 let visible = truth.filter { $0["deleted_at"] is NSNull }
                 #expect(Set(unique.keys) == Set(visible.compactMap { $0["id"] as? String }))
                 if dialect != .turns {
@@ -57,7 +57,7 @@ struct ListingContractTests {
     func turnsMatchTruth(dialect: Dialect) async throws {
         try await EmulatorHarness.withSeededEmulator(conversations: 12, turns: 6) { emulator in
             try await EmulatorHarness.withAdapter(dialect, on: emulator) { api in
-                let truth = try EmulatorHarness.truth(emulator).filter { $0["deleted_at"] is NSNull }
+                let truth = try await EmulatorHarness.truth(emulator).filter { $0["deleted_at"] is NSNull }
                 let listed = try await listAll(api, dialect: dialect, agents: emulator.addresses.agentIDs, pageSize: 100)
                 for record in truth.prefix(5) {
                     let id = try #require(record["id"] as? String)
@@ -81,8 +81,12 @@ struct ListingContractTests {
                     }
                     #expect(turns.map(\.id) == expected.compactMap { $0["id"] as? String }, "turn ids of \(id)")
                     #expect(turns.map(\.role.rawValue) == expected.compactMap { $0["role"] as? String })
+                    // Flat dialects carry a turn's fragments as one `content`, joined by a blank
+                    // line (how the emulator flattens them); `turns` keeps the fragments.
+                    let separator = dialect == .turns ? "" : "\n\n"
                     let expectedText = expected.map { turn in
-                        (turn["fragments"] as? [[String: Any]] ?? []).compactMap { $0["content"] as? String }.joined()
+                        (turn["fragments"] as? [[String: Any]] ?? []).compactMap { $0["content"] as? String }
+                            .joined(separator: separator)
                     }
                     #expect(turns.map(\.text) == expectedText, "text of \(id)")
                 }

@@ -11,8 +11,8 @@ struct WriteContractTests {
     static let writingDialects: [Dialect] = Dialect.allCases.filter { RemoteCapabilities.of($0).writes.contains(.createConversation) }
 
     /// The emulator's record of one conversation, or nil when it is gone.
-    private func truthRecord(_ emulator: RunningEmulator, _ id: String) throws -> [String: Any]? {
-        try EmulatorHarness.truth(emulator).first { $0["id"] as? String == id }
+    private func truthRecord(_ emulator: RunningEmulator, _ id: String) async throws -> [String: Any]? {
+        try await EmulatorHarness.truth(emulator).first { $0["id"] as? String == id }
     }
 
     @Test("create, send and stream: the reply the adapter assembles is the one the emulator stored", arguments: writingDialects)
@@ -22,7 +22,7 @@ struct WriteContractTests {
                 let agent = emulator.addresses.agentIDs[0]
                 let created = try await api.createConversation(
                     ConversationDraft(agentID: agent, title: "Contract check"), idempotencyKey: .random())
-                #expect(try truthRecord(emulator, created.id) != nil)
+                #expect(try await truthRecord(emulator, created.id) != nil)
 
                 let sent = try await api.sendMessage("What is the renewal status?", to: created.id, idempotencyKey: .random())
                 var assembled = ""
@@ -39,7 +39,7 @@ struct WriteContractTests {
                     }
                     let (messageID, text) = try #require(finished)
                     #expect(assembled == text, "the deltas concatenate to the final text")
-                    let record = try #require(try truthRecord(emulator, created.id))
+                    let record = try #require(try await truthRecord(emulator, created.id))
                     let turns = try #require(record["turns"] as? [[String: Any]])
                     let reply = try #require(turns.last)
                     #expect(reply["state"] as? String == "done")
@@ -47,7 +47,7 @@ struct WriteContractTests {
                     #expect(stored.replacingOccurrences(of: "\n", with: "") == text.replacingOccurrences(of: "\n", with: ""))
                     if let messageID { #expect(reply["id"] as? String == messageID) }
                 }
-                let record = try #require(try truthRecord(emulator, created.id))
+                let record = try #require(try await truthRecord(emulator, created.id))
                 let turns = try #require(record["turns"] as? [[String: Any]])
                 #expect(turns.count == (api.capabilities.streamingReplies ? 4 : 2))
                 if let replyID = sent.replyID {
@@ -61,13 +61,13 @@ struct WriteContractTests {
     func idempotentCreate(dialect: Dialect) async throws {
         try await EmulatorHarness.withSeededEmulator(conversations: 2) { emulator in
             try await EmulatorHarness.withAdapter(dialect, on: emulator) { api in
-                let before = try EmulatorHarness.truth(emulator).count
+                let before = try await EmulatorHarness.truth(emulator).count
                 let key = IdempotencyKey.random()
                 let draft = ConversationDraft(agentID: emulator.addresses.agentIDs[0], title: "Once")
                 let first = try await api.createConversation(draft, idempotencyKey: key)
                 let second = try await api.createConversation(draft, idempotencyKey: key)
                 #expect(first.id == second.id)
-                #expect(try EmulatorHarness.truth(emulator).count == before + 1)
+                #expect(try await EmulatorHarness.truth(emulator).count == before + 1)
             }
         }
     }
@@ -79,7 +79,7 @@ struct WriteContractTests {
                 let created = try await api.createConversation(
                     ConversationDraft(agentID: emulator.addresses.agentIDs[0], title: "Short-lived"), idempotencyKey: .random())
                 try await api.deleteConversation(created.id, idempotencyKey: .random())
-                #expect(try truthRecord(emulator, created.id) == nil)
+                #expect(try await truthRecord(emulator, created.id) == nil)
                 let error = await #expect(throws: RemoteError.self) {
                     if api.capabilities.conversationRead {
                         _ = try await api.conversation(id: created.id)
@@ -102,13 +102,13 @@ struct WriteContractTests {
 
                 try await api.deleteConversation(created.id, idempotencyKey: .random())
                 try await api.deleteConversation(created.id, idempotencyKey: .random())
-                #expect(try truthRecord(emulator, created.id)?["deleted_at"] is String)
+                #expect(try await truthRecord(emulator, created.id)?["deleted_at"] is String)
                 let deleted = try await api.deletedConversations(from: .start, pageSize: 100)
                 #expect(deleted.items.contains { $0.id == created.id && $0.deletedAt != nil })
                 #expect(try await api.conversation(id: created.id).conversation.deletedAt != nil)
                 try await api.restoreConversation(created.id, idempotencyKey: .random())
                 try await api.restoreConversation(created.id, idempotencyKey: .random())
-                #expect(try truthRecord(emulator, created.id)?["deleted_at"] is NSNull)
+                #expect(try await truthRecord(emulator, created.id)?["deleted_at"] is NSNull)
 
                 let turns = try await api.turns(of: created.id, from: .start, pageSize: 100).items
                 let first = try #require(turns.first)
@@ -139,7 +139,7 @@ struct WriteContractTests {
                 let generated = try await api.generateTitle(
                     for: created.id, seedMessage: "What does our Q3 pipeline look like?", force: true, idempotencyKey: .random())
                 #expect(!generated.isEmpty)
-                #expect(try truthRecord(emulator, created.id)?["title"] as? String == generated)
+                #expect(try await truthRecord(emulator, created.id)?["title"] as? String == generated)
 
                 // Watch: the first snapshot, then resume after it and see only later ones.
                 var firstID: String?
@@ -171,11 +171,12 @@ struct WriteContractTests {
                 let created = try await api.createConversation(
                     ConversationDraft(agentID: emulator.addresses.agentIDs[0], title: "Invoices"), idempotencyKey: .random())
                 let bytes = Data((0..<4096).map { UInt8($0 % 251) })
+                let hostileName = "../../etc/passwd \"quoted\" ünïcode.pdf"
                 let uploaded = try await api.uploadFiles(
-                    [FileUpload(filename: "../../etc/passwd\u{7}.pdf", contentType: "application/pdf", data: bytes)],
+                    [FileUpload(filename: hostileName, contentType: "application/pdf", data: bytes)],
                     to: created.id, idempotencyKey: .random())
                 let file = try #require(uploaded.first)
-                #expect(file.name == "../../etc/passwd\u{7}.pdf", "a file name is free text, kept as given")
+                #expect(file.name == hostileName, "a file name is free text, kept as given")
                 let listed = try await api.files(of: created.id)
                 #expect(listed.contains { $0.ref == file.ref && $0.size == Int64(bytes.count) })
                 var downloaded = Data()

@@ -17,7 +17,8 @@ enum V2Wire {
         }
     }
 
-    /// `Conversation`: `name` becomes the title.
+    /// `Conversation`: `name` becomes the title; an empty name (a conversation created
+    /// untitled through another client) is no title, as the other dialects say `null`.
     struct Conv: WireDTO {
         var value: Conversation
 
@@ -28,7 +29,7 @@ enum V2Wire {
         init(wire object: WireObject) throws {
             value = Conversation(
                 id: try object.required("id"), agentID: try object.required("agent_id", as: String.self),
-                title: try object.required("name", as: String.self))
+                title: try object.required("name", as: String.self).nonEmpty)
         }
     }
 
@@ -190,4 +191,9 @@ enum V2Wire {
     struct ContentBody: Encodable {
         var content: String
     }
+}
+
+extension String {
+    /// The string, or `nil` when it is empty.
+    fileprivate var nonEmpty: String? { isEmpty ? nil : self }
 }
