@@ -104,6 +104,8 @@ let package = Package(
             name: "ConvoEmulatorTests",
             dependencies: [
                 "ConvoEmulator",
+                // Built so that the executable's tests find it next to the test bundle on a clean clone.
+                "convosync-emulator",
                 "TestSupport",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
