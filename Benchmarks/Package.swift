@@ -1,0 +1,32 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+// Benchmarks live in their own package so that `swift test` at the root never builds them.
+// Run them with the scripts beside this file; figures go to ../BENCHMARKS.md.
+let package = Package(
+    name: "ConvoSyncBenchmarks",
+    platforms: [.macOS(.v15)],
+    dependencies: [
+        .package(name: "ConvoSync", path: ".."),
+    ],
+    targets: [
+        // The system libsqlite3, for the raw-insert reference the store is measured against.
+        .systemLibrary(name: "CSQLite", path: "Sources/CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
+        .executableTarget(
+            name: "StoreBenchmark",
+            dependencies: [
+                "CSQLite",
+                .product(name: "ConvoModel", package: "ConvoSync"),
+                .product(name: "ConvoStore", package: "ConvoSync"),
+            ]
+        ),
+        // Dialect decode throughput against raw JSONSerialization, and SSE parse throughput.
+        .executableTarget(
+            name: "RemoteBenchmark",
+            dependencies: [
+                .product(name: "ConvoModel", package: "ConvoSync"),
+                .product(name: "ConvoRemote", package: "ConvoSync"),
+            ]
+        ),
+    ]
+)
