@@ -51,7 +51,7 @@ import TestSupport
     }
 }
 
-@Suite("agentflow adapter")
+@Suite("agentflow adapter", .serialized)
 struct AgentFlowAdapterTests {
     /// The fixtures whose decoded values are spot-checked below.
     static let spotChecked: Set<String> = [

@@ -11,7 +11,7 @@ import TestSupport
     _ = try await api.conversations(from: .start, pageSize: 20, filter: filter)
 }
 
-@Suite("dialect adapters, whatever the dialect")
+@Suite("dialect adapters, whatever the dialect", .serialized)
 struct DialectAdapterTests {
     @Test("each fixture index loads", arguments: Dialect.allCases)
     func indexLoads(_ dialect: Dialect) throws {

@@ -55,7 +55,7 @@ import TestSupport
     }
 }
 
-@Suite("knowrithm adapter")
+@Suite("knowrithm adapter", .serialized)
 struct KnowrithmAdapterTests {
     /// The fixtures whose decoded values are spot-checked below.
     static let spotChecked: Set<String> = [

@@ -56,7 +56,7 @@ import TestSupport
     }
 }
 
-@Suite("v2 adapter")
+@Suite("v2 adapter", .serialized)
 struct V2AdapterTests {
     /// The fixtures whose decoded values are spot-checked below.
     static let spotChecked: Set<String> = [
@@ -178,7 +178,7 @@ struct V2AdapterTests {
     }
 }
 
-@Suite("v2 reply streams split anywhere")
+@Suite("v2 reply streams split anywhere", .serialized)
 struct V2ReplySplitTests {
     @Test("multi-line and leading-space deltas join to the final text whatever the chunking", arguments: [1, 2, 3, 5, 11, 4096])
     func chunking(_ chunkSize: Int) async throws {
