@@ -22,6 +22,13 @@ let package = Package(
             ]
         ),
         .executableTarget(
+            name: "RemoteBenchmark",
+            dependencies: [
+                .product(name: "ConvoRemote", package: "ConvoSync"),
+                .product(name: "ConvoModel", package: "ConvoSync"),
+            ]
+        ),
+        .executableTarget(
             name: "EmulatorBenchmark",
             dependencies: [
                 .product(name: "ConvoEmulator", package: "ConvoSync"),

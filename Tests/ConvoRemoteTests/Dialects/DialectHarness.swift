@@ -116,6 +116,27 @@ func withAdapter<T: Sendable>(
     }
 }
 
+/// Runs `body` with the dialect's adapter pointed at a loopback port nothing listens on:
+/// for checks that must fail before any request (a request would fail `network` there).
+/// No server is started for them: a server cancelled right after it starts trips a
+/// debug-build NIO check on the channel it never got to serve.
+func withOfflineAdapter<T: Sendable>(_ dialect: Dialect, _ body: (_ api: any RemoteAPI) async throws -> T)
+    async throws -> T
+{
+    let url = try #require(URL(string: "http://127.0.0.1:9\(DialectSetup.basePath(dialect))"))
+    let account = RemoteAccount(
+        baseURL: url, dialect: dialect, agentIDs: DialectSetup.agents(dialect), credentials: DialectSetup.credentials(dialect))
+    let connection = RemoteAPIFactory.make(account: account, logger: DialectSetup.quiet)
+    do {
+        let result = try await body(connection.api)
+        try await connection.shutdown()
+        return result
+    } catch {
+        try await connection.shutdown()
+        throw error
+    }
+}
+
 /// Checks a recorded request against the dialect's contract: route, query parameters and
 /// declared headers, JSON body, credentials, and `Idempotency-Key` on every mutation.
 func expectContractShape(

@@ -55,7 +55,7 @@ import TestSupport
     }
 }
 
-@Suite("knowrithm adapter")
+@Suite("knowrithm adapter", .serialized)
 struct KnowrithmAdapterTests {
     /// The fixtures whose decoded values are spot-checked below.
     static let spotChecked: Set<String> = [
@@ -142,7 +142,7 @@ struct KnowrithmAdapterTests {
 
     @Test("a draft whose metadata is not an object is refused before sending")
     func badDraft() async throws {
-        try await withAdapter(.knowrithm) { api, server in
+        try await withOfflineAdapter(.knowrithm) { api in
             let error = await remoteError {
                 _ = try await api.createConversation(.init(agentID: "agent_x", metadata: .string("x")), idempotencyKey: testKey("POST"))
             }
@@ -150,7 +150,6 @@ struct KnowrithmAdapterTests {
             #expect(error?.field == "metadata")
             let position = await remoteError { _ = try await api.turns(of: "conv_1", from: .page(0), pageSize: 20) }
             #expect(position?.code == .invalidRequest)
-            #expect(server.requests.isEmpty)
         }
     }
 }

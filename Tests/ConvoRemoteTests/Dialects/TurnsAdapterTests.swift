@@ -15,7 +15,7 @@ import TestSupport
             filter: .init(agentID: fixture.segment(after: "agents"))))
 }
 
-@Suite("turns adapter")
+@Suite("turns adapter", .serialized)
 struct TurnsAdapterTests {
     @Test("every valid fixture decodes and every broken one fails typed, over correct requests",
           arguments: DialectSetup.fixtures(.turns))

@@ -56,7 +56,7 @@ import TestSupport
     }
 }
 
-@Suite("v2 adapter")
+@Suite("v2 adapter", .serialized)
 struct V2AdapterTests {
     /// The fixtures whose decoded values are spot-checked below.
     static let spotChecked: Set<String> = [
@@ -175,5 +175,23 @@ struct V2AdapterTests {
         api.conversationAgents.remember(conversationID: "conv_1", agentID: "agent_b")
         #expect(api.conversationAgents.agent(of: "conv_1") == "agent_b")
         try await transport.shutdown()
+    }
+}
+
+@Suite("v2 reply streams split anywhere", .serialized)
+struct V2ReplySplitTests {
+    @Test("multi-line and leading-space deltas join to the final text whatever the chunking", arguments: [1, 2, 3, 5, 11, 4096])
+    func chunking(_ chunkSize: Int) async throws {
+        try await withAdapter(.v2) { api, server in
+            var reply = Reply(status: 200, contentType: "text/event-stream", body: try Fixtures.data("wire/v2/stream_reply.sse"))
+            reply.chunkSize = chunkSize
+            server.answer(reply)
+            let events = try await collect(
+                api.streamReply(to: "Plan?", in: "conv_29198fabceb270f8", idempotencyKey: testKey("POST")))
+            let text = "Here is the plan:\n1. Match each line to a purchase order.\n2. Flag duplicates. Done"
+            #expect(deltas(events).joined() == text)
+            #expect(events.last == .finished(messageID: "msg_8457509664f047eb", text: text))
+            #expect(server.requests.count == 1)
+        }
     }
 }
