@@ -9,6 +9,7 @@ let package = Package(
     dependencies: [
         .package(name: "ConvoSync", path: ".."),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
     ],
     targets: [
         // The system libsqlite3, for the raw-insert reference the store is measured against.
@@ -26,6 +27,7 @@ let package = Package(
             dependencies: [
                 .product(name: "ConvoRemote", package: "ConvoSync"),
                 .product(name: "ConvoModel", package: "ConvoSync"),
+                .product(name: "NIOCore", package: "swift-nio"),
             ]
         ),
         .executableTarget(

@@ -34,6 +34,7 @@ final class RecordingClock: Clock, Sendable {
 final class Counter: Sendable {
     private let value = Mutex(0)
     func next() -> Int { value.withLock { $0 += 1; return $0 } }
+    var count: Int { value.withLock { $0 } }
 }
 
 private func header(_ request: Request, _ name: String) -> String? {
@@ -213,14 +214,18 @@ struct SSEClientTests {
 
     @Test("keep-alive comments hold an idle stream open past the read timeout")
     func keepAlive() async throws {
+        // The stream stays open for about 4 s, well past the 3 s read timeout, but is never
+        // silent for more than 100 ms: generous margins, because a loaded machine delays
+        // reads by far more than a few hundred milliseconds.
         let counter = Counter()
         try await withTestServer({ router in
             router.get("/api/watch") { _, _ in
                 guard counter.next() == 1 else { return Response(status: .noContent) }
                 return sseResponse { writer in
-                    for _ in 0..<10 {
+                    let start = ContinuousClock.now
+                    while ContinuousClock.now - start < .seconds(4) {
                         try await writer.write(ByteBuffer(string: ": keep-alive\n\n"))
-                        try await Task.sleep(for: .milliseconds(200))
+                        try await Task.sleep(for: .milliseconds(100))
                     }
                     try await writer.write(ByteBuffer(string: "data: done\n\n"))
                     try await writer.finish(nil)
@@ -228,42 +233,45 @@ struct SSEClientTests {
             }
         }) { port in
             var configuration = RemoteConfiguration()
-            configuration.timeouts.read = .milliseconds(1500)
+            configuration.timeouts.read = .seconds(3)
             try await withTransport(port: port, configuration: configuration) { transport in
                 let client = SSEClient(transport: transport, request: watchRequest, clock: RecordingClock())
                 var events: [String] = []
                 for try await event in client { events.append(event.data) }
                 #expect(events == ["done"])
+                #expect(counter.count == 2, "one stream, then the 204 that ends it: no reconnect in between")
             }
         }
     }
 
     @Test("a stream silent longer than the read timeout fails with timeout when it may not reconnect")
     func idleTimeout() async throws {
+        // One event, then 10 s of silence against a 1 s read timeout. On a loaded machine
+        // the timeout may fire before even the first event is read; either way the stream
+        // must end with a timeout, and nothing but that event may arrive.
         try await withTestServer({ router in
             router.get("/api/watch") { _, _ in
                 sseResponse { writer in
                     try await writer.write(ByteBuffer(string: "data: a\n\n"))
-                    try await Task.sleep(for: .seconds(5))
+                    try await Task.sleep(for: .seconds(10))
                     try await writer.finish(nil)
                 }
             }
         }) { port in
             var configuration = RemoteConfiguration()
-            configuration.timeouts.read = .milliseconds(300)
+            configuration.timeouts.read = .seconds(1)
             try await withTransport(port: port, configuration: configuration) { transport in
                 let client = SSEClient(
                     transport: transport, request: watchRequest, configuration: .init(maxReconnectAttempts: 0),
                     clock: RecordingClock())
-                var iterator = client.makeAsyncIterator()
-                let first = try await iterator.next()
-                #expect(first?.data == "a")
+                var events: [String] = []
                 do {
-                    _ = try await iterator.next()
+                    for try await event in client { events.append(event.data) }
                     Issue.record("expected a timeout")
                 } catch let error as RemoteError {
                     #expect(error.code == .timeout)
                 }
+                #expect(events == ["a"] || events.isEmpty)
             }
         }
     }

@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import ServiceLifecycle
 import Logging
 import Synchronization
 
@@ -20,21 +21,41 @@ func withTestServer<T: Sendable>(
         },
         logger: Logger(label: "test-server", factory: { _ in SwiftLogNoOpLogHandler() })
     )
+    return try await serving(app, ports: ports, body)
+}
+
+/// Runs `app` until `body` (given the port `ports` yields once bound) returns, then stops it
+/// gracefully, as a ServiceGroup does: cancelling `run()` can drop a streaming response's
+/// writer mid-write, which NIO's debug builds trap on. A server still busy a few seconds
+/// later (a handler sleeping on purpose) is then cancelled.
+func serving<T: Sendable>(
+    _ app: some Service, ports: AsyncStream<Int>, _ body: (_ port: Int) async throws -> T
+) async throws -> T {
+    let services = ServiceGroup(
+        configuration: .init(
+            services: [app], gracefulShutdownSignals: [],
+            logger: Logger(label: "test-server", factory: { _ in SwiftLogNoOpLogHandler() })))
     return try await withThrowingTaskGroup(of: Void.self) { group in
-        group.addTask { try await app.run() }
+        group.addTask { try await services.run() }
         var iterator = ports.makeAsyncIterator()
         guard let port = await iterator.next(), port != 0 else {
             group.cancelAll()
             throw CancellationError()
         }
+        let outcome: Result<T, any Error>
         do {
-            let result = try await body(port)
-            group.cancelAll()
-            return result
+            outcome = .success(try await body(port))
         } catch {
-            group.cancelAll()
-            throw error
+            outcome = .failure(error)
         }
+        await services.triggerGracefulShutdown()
+        group.addTask {
+            try await Task.sleep(for: .seconds(5))
+            throw CancellationError()
+        }
+        _ = try? await group.next()
+        group.cancelAll()
+        return try outcome.get()
     }
 }
 

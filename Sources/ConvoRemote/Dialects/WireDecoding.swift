@@ -1,8 +1,8 @@
 import ConvoModel
 import Foundation
 
-/// A JSON member name, for wire DTOs that decode by hand: strict about unknown members,
-/// required-but-nullable members and members that may be omitted but never null.
+/// A JSON member name, for wire DTOs that decode by hand: strict about required-but-nullable
+/// members and members that may be omitted but never null.
 struct WireKey: CodingKey, Hashable, ExpressibleByStringLiteral {
     let stringValue: String
     let intValue: Int?
@@ -22,13 +22,13 @@ struct WireKey: CodingKey, Hashable, ExpressibleByStringLiteral {
 /// One JSON object of a wire DTO.
 typealias WireObject = KeyedDecodingContainer<WireKey>
 
-/// A wire DTO decoded by hand from one JSON object whose members the contract lists in
-/// full: the DTO decodes its members first (so a missing or mistyped member is named
-/// before anything else), then any member not in `members` is refused — an unknown member
-/// is drift, not data.
+/// A wire DTO decoded by hand from one JSON object: strict about what it reads (a missing,
+/// mistyped or out-of-range member is named), and deaf to members it does not know.
+///
+/// Ignoring unknown members is deliberate: a platform that adds a field must not stop
+/// every sync pass until the client is updated. Keeping a server to its contract is the
+/// server's tests' job (the emulator's responses are validated against `Schema/`).
 protocol WireDTO: Decodable {
-    /// Every member the object may have.
-    static var members: Set<String> { get }
     /// Decodes the members from the object.
     init(wire object: WireObject) throws
 }
@@ -37,13 +37,7 @@ extension WireDTO {
     /// What each DTO's `init(from:)` does (spelled out in each type, so that no
     /// synthesized conformance can take its place).
     static func strict(_ decoder: any Decoder) throws -> Self {
-        let object = try decoder.container(keyedBy: WireKey.self)
-        let value = try Self(wire: object)
-        for key in object.allKeys where !members.contains(key.stringValue) {
-            throw DecodingError.dataCorrupted(
-                .init(codingPath: object.codingPath + [key], debugDescription: "unknown member"))
-        }
-        return value
+        try Self(wire: try decoder.container(keyedBy: WireKey.self))
     }
 }
 

@@ -108,20 +108,5 @@ func withReplayServer<T: Sendable>(basePath: String, _ body: (_ port: Int, _ ser
             continuation.finish()
         },
         logger: Logger(label: "replay-server", factory: { _ in SwiftLogNoOpLogHandler() }))
-    return try await withThrowingTaskGroup(of: Void.self) { group in
-        group.addTask { try await app.run() }
-        var iterator = ports.makeAsyncIterator()
-        guard let port = await iterator.next(), port != 0 else {
-            group.cancelAll()
-            throw CancellationError()
-        }
-        do {
-            let result = try await body(port, server)
-            group.cancelAll()
-            return result
-        } catch {
-            group.cancelAll()
-            throw error
-        }
-    }
+    return try await serving(app, ports: ports) { port in try await body(port, server) }
 }

@@ -74,6 +74,12 @@ struct V2AdapterTests {
     @Test("every valid fixture decodes and every broken one fails typed, over correct requests", arguments: fixtures)
     func fixture(_ fixture: WireFixture) async throws {
         let result = try await replay(fixture, .v2, call: v2Call)
+        if fixture.file == "broken/extra_conversation_field.json" {
+            // A member the client does not know is ignored, so a platform adding a field
+            // does not stop syncing (the contract still flags it: ContractTests).
+            #expect(throws: Never.self) { _ = try result.get() }
+            return
+        }
         guard fixture.valid, fixture.status < 300 else {
             expectFailure(result, for: fixture)
             return

@@ -10,8 +10,6 @@ enum AgentFlowWire {
 
         init(from decoder: any Decoder) throws { self = try Self.strict(decoder) }
 
-        static let members: Set<String> = ["agents"]
-
         init(wire object: WireObject) throws {
             agents = try object.required("agents", as: [Agent].self).map(\.value)
         }
@@ -22,24 +20,16 @@ enum AgentFlowWire {
 
         init(from decoder: any Decoder) throws { self = try Self.strict(decoder) }
 
-        static let members: Set<String> = ["id", "name"]
-
         init(wire object: WireObject) throws {
             value = RemoteAgent(id: try object.required("id"), name: try object.required("name", as: String.self))
         }
     }
-
-    static let conversationMembers: Set<String> = [
-        "id", "title", "agent_id", "source", "source_ref_id", "message_count", "created_at", "updated_at",
-    ]
 
     /// `Conversation` (Conv).
     struct Conv: WireDTO {
         var value: Conversation
 
         init(from decoder: any Decoder) throws { self = try Self.strict(decoder) }
-
-        static let members = AgentFlowWire.conversationMembers
 
         init(wire object: WireObject) throws {
             value = try Self.conversation(object)
@@ -60,8 +50,6 @@ enum AgentFlowWire {
 
         init(from decoder: any Decoder) throws { self = try Self.strict(decoder) }
 
-        static let members = AgentFlowWire.conversationMembers.union(["messages"])
-
         init(wire object: WireObject) throws {
             value = ConversationSnapshot(
                 conversation: try Conv.conversation(object),
@@ -74,8 +62,6 @@ enum AgentFlowWire {
         var value: Turn
 
         init(from decoder: any Decoder) throws { self = try Self.strict(decoder) }
-
-        static let members: Set<String> = ["id", "role", "content", "timestamp"]
 
         init(wire object: WireObject) throws {
             value = Turn(
@@ -92,8 +78,6 @@ enum AgentFlowWire {
 
         init(from decoder: any Decoder) throws { self = try Self.strict(decoder) }
 
-        static let members: Set<String> = ["conversations", "total", "next_cursor"]
-
         init(wire object: WireObject) throws {
             conversations = try object.required("conversations", as: [Conv].self).map(\.value)
             total = try object.integer("total")
@@ -108,8 +92,6 @@ enum AgentFlowWire {
 
         init(from decoder: any Decoder) throws { self = try Self.strict(decoder) }
 
-        static let members: Set<String> = ["message_id", "text"]
-
         init(wire object: WireObject) throws {
             messageID = try object.required("message_id")
             text = try object.required("text")
@@ -122,8 +104,6 @@ enum AgentFlowWire {
 
         init(from decoder: any Decoder) throws { self = try Self.strict(decoder) }
 
-        static let members: Set<String> = ["title"]
-
         init(wire object: WireObject) throws {
             title = try object.required("title")
         }
@@ -134,8 +114,6 @@ enum AgentFlowWire {
         var runID: String
 
         init(from decoder: any Decoder) throws { self = try Self.strict(decoder) }
-
-        static let members: Set<String> = ["run_id"]
 
         init(wire object: WireObject) throws {
             runID = try object.required("run_id")
@@ -148,8 +126,6 @@ enum AgentFlowWire {
 
         init(from decoder: any Decoder) throws { self = try Self.strict(decoder) }
 
-        static let members: Set<String> = ["text"]
-
         init(wire object: WireObject) throws {
             text = try object.required("text")
         }
@@ -161,8 +137,6 @@ enum AgentFlowWire {
         var messageID: String
 
         init(from decoder: any Decoder) throws { self = try Self.strict(decoder) }
-
-        static let members: Set<String> = ["text", "message_id"]
 
         init(wire object: WireObject) throws {
             text = try object.required("text")
@@ -178,8 +152,6 @@ enum AgentFlowWire {
 
         init(from decoder: any Decoder) throws { self = try Self.strict(decoder) }
 
-        static let members: Set<String> = ["run_id", "message_id", "text"]
-
         init(wire object: WireObject) throws {
             runID = try object.required("run_id")
             messageID = try object.required("message_id")
@@ -193,8 +165,6 @@ enum AgentFlowWire {
 
         init(from decoder: any Decoder) throws { self = try Self.strict(decoder) }
 
-        static let members: Set<String> = ["last_event_id"]
-
         init(wire object: WireObject) throws {
             lastEventID = try object.required("last_event_id")
         }
@@ -205,8 +175,6 @@ enum AgentFlowWire {
         var id: String
 
         init(from decoder: any Decoder) throws { self = try Self.strict(decoder) }
-
-        static let members: Set<String> = ["id"]
 
         init(wire object: WireObject) throws {
             id = try object.required("id")

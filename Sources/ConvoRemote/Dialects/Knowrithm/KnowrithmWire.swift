@@ -10,11 +10,6 @@ enum KnowrithmWire {
 
         init(from decoder: any Decoder) throws { self = try Self.strict(decoder) }
 
-        static let members: Set<String> = [
-                "id", "agent_id", "entity_id", "title", "metadata", "max_context_length", "created_at", "updated_at",
-                "deleted_at",
-            ]
-
         init(wire object: WireObject) throws {
             _ = try object.required("entity_id", as: String.self)
             value = Conversation(
@@ -31,8 +26,6 @@ enum KnowrithmWire {
         var value: Turn
 
         init(from decoder: any Decoder) throws { self = try Self.strict(decoder) }
-
-        static let members: Set<String> = ["id", "role", "content", "created_at", "deleted_at"]
 
         init(wire object: WireObject) throws {
             value = Turn(
@@ -51,8 +44,6 @@ enum KnowrithmWire {
 
         init(from decoder: any Decoder) throws { self = try Self.strict(decoder) }
 
-        static var members: Set<String> { ["items", "page", "per_page", "total", "pages"] }
-
         init(wire object: WireObject) throws {
             items = try object.required("items")
             page = try object.integer("page", minimum: 1)
@@ -70,8 +61,6 @@ enum KnowrithmWire {
 
         init(from decoder: any Decoder) throws { self = try Self.strict(decoder) }
 
-        static let members: Set<String> = ["user_message", "assistant_response", "created_at"]
-
         init(wire object: WireObject) throws {
             userMessage = try object.required("user_message")
             assistantResponse = try object.required("assistant_response")
@@ -85,8 +74,6 @@ enum KnowrithmWire {
 
         init(from decoder: any Decoder) throws { self = try Self.strict(decoder) }
 
-        static let members: Set<String> = ["history"]
-
         init(wire object: WireObject) throws {
             history = try object.required("history")
         }
@@ -97,8 +84,6 @@ enum KnowrithmWire {
         var delta: String
 
         init(from decoder: any Decoder) throws { self = try Self.strict(decoder) }
-
-        static let members: Set<String> = ["delta"]
 
         init(wire object: WireObject) throws {
             delta = try object.required("delta")
@@ -111,8 +96,6 @@ enum KnowrithmWire {
 
         init(from decoder: any Decoder) throws { self = try Self.strict(decoder) }
 
-        static let members: Set<String> = ["message_id"]
-
         init(wire object: WireObject) throws {
             messageID = try object.required("message_id")
         }
@@ -123,8 +106,6 @@ enum KnowrithmWire {
         var affected: Int
 
         init(from decoder: any Decoder) throws { self = try Self.strict(decoder) }
-
-        static let members: Set<String> = ["affected"]
 
         init(wire object: WireObject) throws {
             affected = try object.integer("affected")

@@ -11,8 +11,6 @@ enum TurnsWire {
 
         init(from decoder: any Decoder) throws { self = try Self.strict(decoder) }
 
-        static let members: Set<String> = ["kind", "content", "state", "metadata"]
-
         init(wire object: WireObject) throws {
             let metadata = try object.omittable("metadata", as: JSONValue.self)
             if let metadata, metadata.objectValue == nil { throw object.corrupted("metadata", "not an object") }
@@ -37,10 +35,6 @@ enum TurnsWire {
 
         init(from decoder: any Decoder) throws { self = try Self.strict(decoder) }
 
-        static let members: Set<String> = [
-                "id", "timestamp", "role", "messages", "state", "errorDetail", "inReplyToId",
-            ]
-
         init(wire object: WireObject) throws {
             value = Turn(
                 id: try object.required("id"), role: try object.role(), timestamp: try object.time("timestamp"),
@@ -55,8 +49,6 @@ enum TurnsWire {
         var value: ConversationSnapshot
 
         init(from decoder: any Decoder) throws { self = try Self.strict(decoder) }
-
-        static let members: Set<String> = ["id", "turns"]
 
         init(wire object: WireObject) throws {
             value = ConversationSnapshot(
@@ -74,8 +66,6 @@ enum TurnsWire {
 
         init(from decoder: any Decoder) throws { self = try Self.strict(decoder) }
 
-        static let members: Set<String> = ["conversations", "pageInfo"]
-
         init(wire object: WireObject) throws {
             conversations = try object.required("conversations", as: [Conv].self).map(\.value)
             let info = try object.required("pageInfo", as: Info.self)
@@ -92,8 +82,6 @@ enum TurnsWire {
         var total: Int
 
         init(from decoder: any Decoder) throws { self = try Self.strict(decoder) }
-
-        static let members: Set<String> = ["requestedPageSize", "requestedOffset", "totalResultCount"]
 
         init(wire object: WireObject) throws {
             pageSize = try object.integer("requestedPageSize", minimum: 1, maximum: 100)

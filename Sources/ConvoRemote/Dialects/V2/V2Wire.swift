@@ -10,8 +10,6 @@ enum V2Wire {
 
         init(from decoder: any Decoder) throws { self = try Self.strict(decoder) }
 
-        static let members: Set<String> = ["id", "name"]
-
         init(wire object: WireObject) throws {
             value = RemoteAgent(id: try object.required("id"), name: try object.required("name", as: String.self))
         }
@@ -23,8 +21,6 @@ enum V2Wire {
         var value: Conversation
 
         init(from decoder: any Decoder) throws { self = try Self.strict(decoder) }
-
-        static let members: Set<String> = ["id", "name", "agent_id"]
 
         init(wire object: WireObject) throws {
             value = Conversation(
@@ -38,8 +34,6 @@ enum V2Wire {
         var value: Turn
 
         init(from decoder: any Decoder) throws { self = try Self.strict(decoder) }
-
-        static let members: Set<String> = ["id", "role", "content", "created_at"]
 
         init(wire object: WireObject) throws {
             value = Turn(
@@ -55,8 +49,6 @@ enum V2Wire {
 
         init(from decoder: any Decoder) throws { self = try Self.strict(decoder) }
 
-        static var members: Set<String> { ["items", "next"] }
-
         init(wire object: WireObject) throws {
             items = try object.required("items")
             next = try object.nullable("next")
@@ -70,8 +62,6 @@ enum V2Wire {
 
         init(from decoder: any Decoder) throws { self = try Self.strict(decoder) }
 
-        static let members: Set<String> = ["conversation", "messages"]
-
         init(wire object: WireObject) throws {
             conversation = try object.required("conversation", as: Conv.self).value
             messages = try object.required("messages", as: [Message].self).map(\.value)
@@ -84,8 +74,6 @@ enum V2Wire {
 
         init(from decoder: any Decoder) throws { self = try Self.strict(decoder) }
 
-        static let members: Set<String> = ["message_id"]
-
         init(wire object: WireObject) throws {
             messageID = try object.required("message_id")
         }
@@ -96,8 +84,6 @@ enum V2Wire {
         var value: RemoteFile
 
         init(from decoder: any Decoder) throws { self = try Self.strict(decoder) }
-
-        static let members: Set<String> = ["file_ref", "name", "content_type", "size", "direction"]
 
         init(wire object: WireObject) throws {
             value = RemoteFile(
@@ -112,8 +98,6 @@ enum V2Wire {
         var files: [RemoteFile]
 
         init(from decoder: any Decoder) throws { self = try Self.strict(decoder) }
-
-        static let members: Set<String> = ["files"]
 
         init(wire object: WireObject) throws {
             files = try object.required("files", as: [File].self).map(\.value)
@@ -140,8 +124,6 @@ enum V2Wire {
 
         init(from decoder: any Decoder) throws { self = try Self.strict(decoder) }
 
-        static let members: Set<String> = ["name", "columns", "row_count", "samples"]
-
         init(wire object: WireObject) throws {
             value = DataFrameSummary(
                 name: try object.required("name"), columns: try object.required("columns"),
@@ -156,8 +138,6 @@ enum V2Wire {
 
         init(from decoder: any Decoder) throws { self = try Self.strict(decoder) }
 
-        static let members: Set<String> = ["data_frames"]
-
         init(wire object: WireObject) throws {
             frames = try object.required("data_frames", as: [FrameSummary].self)
                 .map(\.value)
@@ -169,8 +149,6 @@ enum V2Wire {
         var value: DataFrameSlice
 
         init(from decoder: any Decoder) throws { self = try Self.strict(decoder) }
-
-        static let members: Set<String> = ["name", "columns", "row_count", "offset", "rows"]
 
         init(wire object: WireObject) throws {
             _ = try object.required("name", as: String.self)
