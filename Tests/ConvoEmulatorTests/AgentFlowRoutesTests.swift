@@ -166,23 +166,30 @@ struct AgentFlowRoutesTests {
         }
     }
 
-    @Test("cancelling a run ends the reply stopped, and the turn is in-progress while it streams")
+    @Test("cancelling a run ends the stream with run_cancelled and the reply stopped; the turn is in-progress while it streams")
     func cancelStopsRun() async throws {
         try await EmulatorClient.with({ $0.deltaInterval = .milliseconds(30) }) { client in
             let id = try #require(try await client.send(.POST, .agentflow, "/conversations", json: .make(["agent_id": .string(client.agentIDs[0])])).json["id"]?.stringValue)
             var deltas: [String] = []
+            var runID: String?
+            var cancelled: JSON?
             var sawInProgress = false
             let prompt = JSON.make(["content": "Explain the churn forecast"])
             let result = try await client.stream(.POST, .agentflow, "/conversations/\(id)/stream", json: prompt) { event in
                 if event.event == "run_started" {
-                    let runID = try #require(try JSON.parse(Data(event.data.utf8))["run_id"]?.stringValue)
-                    #expect(runID.hasPrefix("run_"))
+                    let started = try #require(try JSON.parse(Data(event.data.utf8))["run_id"]?.stringValue)
+                    runID = started
+                    #expect(started.hasPrefix("run_"))
                     let agent = try await client.get(.turns, "/agents/\(client.agentIDs[0])/conversations?limit=100").json
                     let turns = agent["conversations"]?.arrayValue?.first { $0["id"]?.stringValue == id }?["turns"]?.arrayValue ?? []
                     sawInProgress = turns.last?["state"]?.stringValue == "in-progress"
                         && turns.last?["messages"]?.arrayValue?.last?["state"]?.stringValue == "in-progress"
-                    let cancel = try await client.send(.POST, .agentflow, "/conversations/\(id)/runs/\(runID)/cancel")
-                    #expect(cancel.status == 200)
+                    let cancel = try await client.send(.POST, .agentflow, "/conversations/\(id)/runs/\(started)/cancel")
+                    #expect(cancel.status == 204)
+                    #expect(cancel.body.isEmpty)
+                }
+                if event.event == "run_cancelled" {
+                    cancelled = try JSON.parse(Data(event.data.utf8))
                 }
                 if event.event == "text_delta" {
                     deltas.append(try JSON.parse(Data(event.data.utf8))["text"]?.stringValue ?? "")
@@ -192,6 +199,9 @@ struct AgentFlowRoutesTests {
             }
             #expect(result.status == 200 && result.completed)
             #expect(sawInProgress)
+            let ended = try #require(cancelled)
+            #expect(ended["run_id"]?.stringValue == runID)
+            #expect(ended["text"]?.stringValue == deltas.joined())
             let truth = try await client.truth()
             let conversation = truth["conversations"]?.arrayValue?.first { $0["id"]?.stringValue == id }
             let stopped = conversation?["turns"]?.arrayValue?.last

@@ -4,6 +4,7 @@ import Foundation
 import Logging
 import NIOCore
 import NIOHTTP1
+import Testing
 
 /// A response as a test sees it.
 struct TestResponse {
@@ -89,7 +90,9 @@ struct EmulatorClient {
         }
         let response = try await http.execute(request, timeout: Self.requestTimeout)
         let collected = try await response.body.collect(upTo: 64 << 20)
-        return TestResponse(status: Int(response.status.code), headers: response.headers, body: Data(collected.readableBytesView))
+        let result = TestResponse(status: Int(response.status.code), headers: response.headers, body: Data(collected.readableBytesView))
+        ContractCheck.record(method: method, url: request.url, status: result.status, headers: result.headers, body: result.body)
+        return result
     }
 
     func get(_ dialect: EmulatorDialect?, _ path: String, auth: TestAuth = .defaultKey, headers: [(String, String)] = []) async throws -> TestResponse {
@@ -112,7 +115,14 @@ struct EmulatorClient {
             request.headers.add(name: "Content-Type", value: "application/json")
         }
         let response = try await http.execute(request, timeout: Self.requestTimeout)
+        let status = Int(response.status.code)
         var parser = TestEventParser()
+        var received = Data()
+        // The events seen, checked against the contract however the stream ends.
+        func check(complete: Bool) {
+            let body = complete ? received : ContractCheck.completeEvents(received)
+            ContractCheck.record(method: method, url: request.url, status: status, headers: response.headers, body: body)
+        }
         var chunks = response.body.makeAsyncIterator()
         while true {
             let chunk: ByteBuffer?
@@ -120,14 +130,21 @@ struct EmulatorClient {
                 chunk = try await chunks.next()
             } catch {
                 // The connection ended mid-stream (a cut): the client sees an error, not an end.
-                return (Int(response.status.code), false)
+                check(complete: false)
+                return (status, false)
             }
             guard let chunk else { break }
-            for event in parser.feed(Data(chunk.readableBytesView)) {
-                guard try await onEvent(event) else { return (Int(response.status.code), false) }
+            let bytes = Data(chunk.readableBytesView)
+            received.append(bytes)
+            for event in parser.feed(bytes) {
+                guard try await onEvent(event) else {
+                    check(complete: false)
+                    return (status, false)
+                }
             }
         }
-        return (Int(response.status.code), true)
+        check(complete: true)
+        return (status, true)
     }
 
     /// The store's truth for a tenant, through the admin route.

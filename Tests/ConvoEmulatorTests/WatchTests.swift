@@ -78,6 +78,7 @@ struct WatchTests {
                 return events.count < 2
             }
             #expect(events.map(\.event) == ["reset", "conversation_update"])
+            #expect(try JSON.parse(Data(events[0].data.utf8))["last_event_id"]?.stringValue == "1")
             #expect(try JSON.parse(Data(events[1].data.utf8))["title"]?.stringValue == "title 6")
             #expect(events[1].id == "7")
         }

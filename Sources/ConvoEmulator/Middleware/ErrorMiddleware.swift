@@ -37,11 +37,14 @@ struct ErrorMiddleware: RouterMiddleware {
         }
     }
 
-    /// The JSON response for an error, with `Retry-After` when it has one.
+    /// The JSON response for an error, with `Retry-After` and `Allow` when it has them.
     static func response(for error: EmulatorError) -> Response {
         var response = Response.json(error.body, status: error.code.status)
         if let seconds = error.retryAfterSeconds {
             response.headers[.retryAfter] = String(seconds)
+        }
+        if let methods = error.allowedMethods {
+            response.headers[.allow] = methods.joined(separator: ", ")
         }
         return response
     }

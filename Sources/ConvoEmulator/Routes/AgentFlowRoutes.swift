@@ -98,7 +98,7 @@ struct AgentFlowRoutes {
         let caller = try context.requireCaller()
         var request = request
         let body = try BodyReader(try await request.jsonBody(), allowed: ["agent_id"])
-        let agentID = try body.requiredString("agent_id", maxLength: 200)
+        let agentID = try body.requiredString("agent_id")
         let record = try await store.createConversation(NewConversation(
             tenantID: caller.tenantID, agentID: agentID, entityID: caller.entityID, title: nil))
         return .json(AgentFlowRender.conversation(record, messageCount: 0), status: .created)
@@ -116,7 +116,7 @@ struct AgentFlowRoutes {
         let id = try context.parameters.require("id")
         var request = request
         let body = try BodyReader(try await request.jsonBody(), allowed: ["title"])
-        let title = try body.requiredString("title", maxLength: 1000)
+        let title = try body.requiredString("title", maxLength: 500)
         _ = try await visibleConversation(id, tenantID: caller.tenantID)
         let record = try await store.rename(id, tenantID: caller.tenantID, title: title)
         let counts = try await store.messageCounts([id])
@@ -167,6 +167,10 @@ struct AgentFlowRoutes {
                 try await sink.send(ServerSentEvent(event: "final_response", data: JSON.object([
                     ("text", .string(outcome.text)), ("message_id", .string(outcome.assistantMessageID)),
                 ]).serializedString()))
+            } else {
+                try await sink.send(ServerSentEvent(event: "run_cancelled", data: JSON.object([
+                    ("run_id", .string(runID)), ("message_id", .string(outcome.assistantMessageID)), ("text", .string(outcome.text)),
+                ]).serializedString()))
             }
         }
     }
@@ -179,7 +183,7 @@ struct AgentFlowRoutes {
         guard services.runs.cancel(runID, conversationID: id) else {
             throw EmulatorError(.messageNotFound, "no run \(BodyReader.printable(runID)) in this conversation")
         }
-        return .json(.object([("run_id", .string(runID)), ("status", .string("cancelled"))]))
+        return Response(status: .noContent)
     }
 
     @Sendable func generateTitle(_ request: Request, context: EmulatorContext) async throws -> Response {
@@ -187,7 +191,7 @@ struct AgentFlowRoutes {
         let id = try context.parameters.require("id")
         var request = request
         let body = try BodyReader(try await request.jsonBody(), allowed: ["seed_message", "force"])
-        let seedMessage = try body.optionalString("seed_message")
+        let seedMessage = try body.optionalString("seed_message", nonEmpty: true)
         let force = try body.optionalBool("force") ?? false
         let record = try await visibleConversation(id, tenantID: caller.tenantID)
         if let title = record.title, !force {

@@ -100,10 +100,10 @@ struct KnowrithmRoutes {
         let caller = try context.requireCaller()
         var request = request
         let body = try BodyReader(try await request.jsonBody(), allowed: ["agent_id", "title", "metadata", "max_context_length"])
-        let agentID = try body.requiredString("agent_id", maxLength: 200)
-        let title = try body.optionalString("title", maxLength: 1000)
+        let agentID = try body.requiredString("agent_id")
+        let title = try body.optionalString("title", maxLength: 500)
         let metadata = try body.optionalObject("metadata") ?? .object([])
-        let maxContext = try body.optionalInt("max_context_length", in: 1...10_000_000)
+        let maxContext = try body.optionalInt("max_context_length", in: 1...Int64.max)
         let source = metadata["source"]?.stringValue.flatMap { TextGenerator.sources.contains($0) ? $0 : nil } ?? "api"
         let record = try await store.createConversation(NewConversation(
             tenantID: caller.tenantID, agentID: agentID, entityID: caller.entityID, title: title,
@@ -145,12 +145,7 @@ struct KnowrithmRoutes {
         let caller = try context.requireCaller()
         let id = try context.parameters.require("id")
         let changed = try await store.setMessagesDeleted(conversationID: id, tenantID: caller.tenantID, deleted: deleted)
-        let contents = try await messageContents(changed.map(\.id), tenantID: caller.tenantID, conversationID: id)
-        return .json(.object([
-            ("conversation_id", .string(id)),
-            ("affected", .int(Int64(changed.count))),
-            ("items", .array(changed.map { Self.message($0, content: contents[$0.id] ?? "") })),
-        ]))
+        return .json(.object([("affected", .int(Int64(changed.count)))]))
     }
 
     @Sendable func deleteMessages(_ request: Request, context: EmulatorContext) async throws -> Response {
@@ -220,7 +215,6 @@ struct KnowrithmRoutes {
         let visible = detail.visibleMessages
         let agentCount = visible.filter { $0.message.role == "assistant" }.count
         let userCount = visible.count - agentCount
-        let words = visible.reduce(0) { $0 + $1.flatContent.split(whereSeparator: \.isWhitespace).count }
         return .json(.object([
             ("conversation_id", .string(detail.conversation.id)),
             ("message_statistics", .object([
@@ -228,7 +222,6 @@ struct KnowrithmRoutes {
                 ("user_message_count", .int(Int64(userCount))),
                 ("total_messages", .int(Int64(visible.count))),
             ])),
-            ("word_count", .int(Int64(words))),
             ("first_message_at", WireTime.json(visible.first?.message.createdAt)),
             ("last_message_at", WireTime.json(visible.last?.message.createdAt)),
         ]))

@@ -31,16 +31,17 @@ struct RouteTable {
         return collection
     }
 
-    /// Mounts the routes under `prefix`, plus a 405 for every other method on their paths.
+    /// Mounts the routes under `prefix`, plus a 405 with `Allow` for every other method on their paths.
     func mount(on router: Router<EmulatorContext>, at prefix: String, middleware: [any MiddlewareProtocol<Request, Response, EmulatorContext>]) {
         router.addRoutes(collection(middleware: middleware), atPath: RouterPath(prefix))
         let methods: [HTTPRequest.Method] = [.get, .post, .put, .patch, .delete]
         var byPath: [String: Set<String>] = [:]
         for route in routes { byPath[route.path, default: []].insert(route.method.rawValue) }
         for (path, taken) in byPath.sorted(by: { $0.key < $1.key }) {
+            let allowed = taken.sorted()
             for method in methods where !taken.contains(method.rawValue) {
                 router.on(RouterPath(prefix).appendingPath(RouterPath(path)), method: method) { _, _ -> Response in
-                    throw EmulatorError(.methodNotAllowed, "method \(method.rawValue) is not allowed here")
+                    throw EmulatorError(.methodNotAllowed, "method \(method.rawValue) is not allowed here", allowedMethods: allowed)
                 }
             }
         }

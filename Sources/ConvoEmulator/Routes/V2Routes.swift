@@ -103,7 +103,7 @@ struct V2Routes {
         let agentID = try context.parameters.require("aid")
         var request = request
         let body = try BodyReader(try await request.jsonBody(), allowed: ["name"])
-        let name = try body.requiredString("name", maxLength: 1000)
+        let name = try body.requiredString("name", maxLength: 500)
         let record = try await store.createConversation(NewConversation(
             tenantID: caller.tenantID, agentID: agentID, entityID: caller.entityID, title: name))
         return .json(Self.conversation(record), status: .created)
@@ -265,7 +265,6 @@ struct V2Routes {
             ("columns", .array(columns.map(JSON.string))),
             ("row_count", .int(Int64(frame.rows.count))),
             ("offset", .int(Int64(offset))),
-            ("limit", .int(Int64(limit))),
             ("rows", .array(slice.map(JSON.array))),
         ]))
     }

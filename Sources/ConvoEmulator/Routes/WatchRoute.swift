@@ -44,7 +44,8 @@ struct WatchRoute {
             if let lastEventID {
                 if let oldest = retained.first, oldest.id > lastEventID + 1 {
                     if let latest = retained.last {
-                        try await events.send(ServerSentEvent(event: "reset", data: JSON.object([("id", .string(id))]).serializedString()))
+                        let asked = JSON.object([("last_event_id", .string(String(lastEventID)))])
+                        try await events.send(ServerSentEvent(event: "reset", data: asked.serializedString()))
                         try await send(latest)
                     }
                 } else {

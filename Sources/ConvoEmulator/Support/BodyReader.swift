@@ -25,21 +25,26 @@ struct BodyReader {
         members.first { $0.0 == name }?.1
     }
 
-    /// A required non-empty string.
-    func requiredString(_ name: String, maxLength: Int = 100_000) throws -> String {
-        guard let value = try optionalString(name, maxLength: maxLength) else {
+    /// A required non-empty string of at most `maxLength` characters (Unicode scalars,
+    /// as JSON Schema's `maxLength` counts them).
+    func requiredString(_ name: String, maxLength: Int = .max) throws -> String {
+        guard let value = try optionalString(name, maxLength: maxLength, nonEmpty: true) else {
             throw EmulatorError(.unprocessable, "missing required field '\(name)'")
         }
         return value
     }
 
-    /// A string or nil when absent or null.
-    func optionalString(_ name: String, maxLength: Int = 100_000) throws -> String? {
+    /// A string of at most `maxLength` characters (Unicode scalars), or nil when absent
+    /// or null; `nonEmpty` refuses `""`.
+    func optionalString(_ name: String, maxLength: Int = .max, nonEmpty: Bool = false) throws -> String? {
         switch value(name) {
         case nil, .null?: return nil
         case .string(let text)?:
-            guard text.utf8.count <= maxLength else {
-                throw EmulatorError(.unprocessable, "field '\(name)' is longer than \(maxLength) bytes")
+            guard !nonEmpty || !text.isEmpty else {
+                throw EmulatorError(.unprocessable, "field '\(name)' must not be empty")
+            }
+            guard text.unicodeScalars.count <= maxLength else {
+                throw EmulatorError(.unprocessable, "field '\(name)' is longer than \(maxLength) characters")
             }
             return text
         default: throw EmulatorError(.unprocessable, "field '\(name)' must be a string")

@@ -57,12 +57,15 @@ public struct EmulatorError: Error, Sendable, Equatable, CustomStringConvertible
     public let message: String
     /// Seconds a client should wait before retrying (`rate_limited`, `unavailable`).
     public var retryAfterSeconds: Int?
+    /// The methods the path serves, sent as `Allow` with a 405 (`method_not_allowed`).
+    public var allowedMethods: [String]?
 
     /// Creates an error with its code and message.
-    public init(_ code: Code, _ message: String, retryAfterSeconds: Int? = nil) {
+    public init(_ code: Code, _ message: String, retryAfterSeconds: Int? = nil, allowedMethods: [String]? = nil) {
         self.code = code
         self.message = message
         self.retryAfterSeconds = retryAfterSeconds
+        self.allowedMethods = allowedMethods
     }
 
     /// The code and message, never request data beyond the ids the message names.
