@@ -171,7 +171,7 @@ struct WriteContractTests {
                 let created = try await api.createConversation(
                     ConversationDraft(agentID: emulator.addresses.agentIDs[0], title: "Invoices"), idempotencyKey: .random())
                 let bytes = Data((0..<4096).map { UInt8($0 % 251) })
-                let hostileName = "../../etc/passwd \"quoted\" ünïcode.pdf"
+                let hostileName = "../../etc/passwd \"quoted\" 100% ünïcode\u{7}\n.pdf"
                 let uploaded = try await api.uploadFiles(
                     [FileUpload(filename: hostileName, contentType: "application/pdf", data: bytes)],
                     to: created.id, idempotencyKey: .random())

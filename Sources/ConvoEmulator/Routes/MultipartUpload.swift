@@ -45,10 +45,44 @@ enum MultipartUpload {
                   parameter("name", in: disposition) == field
             else { continue }
             let contentType = part.headers.first(where: { $0.0.lowercased() == "content-type" })?.1 ?? "application/octet-stream"
-            let name = parameter("filename", in: disposition) ?? "upload"
+            let name = parameter("filename", in: disposition).map(decodeEscapes) ?? "upload"
             files.append((name, contentType, Data(part.body)))
         }
         return files
+    }
+
+    /// Undoes the HTML standard's multipart escaping of a file name: a quote and control
+    /// characters travel as `%XX` (uppercase hex), since a quoted-string cannot hold them
+    /// and RFC 7578 forbids `filename*`. Only those escapes are decoded; any other `%` is text.
+    static func decodeEscapes(_ text: String) -> String {
+        guard text.contains("%") else { return text }
+        var result = String.UnicodeScalarView()
+        var scalars = Array(text.unicodeScalars)[...]
+        while let scalar = scalars.popFirst() {
+            if scalar == "%", scalars.count >= 2,
+                let high = hexValue(scalars.first),
+                let low = hexValue(scalars.dropFirst().first)
+            {
+                let value = UInt32(high * 16 + low)
+                if value == 0x22 || value < 0x20 || value == 0x7F, let decoded = Unicode.Scalar(value) {
+                    result.append(decoded)
+                    scalars = scalars.dropFirst(2)
+                    continue
+                }
+            }
+            result.append(scalar)
+        }
+        return String(result)
+    }
+
+    /// The value of an uppercase hexadecimal digit, as the escaping writes them.
+    private static func hexValue(_ scalar: Unicode.Scalar?) -> Int? {
+        guard let scalar else { return nil }
+        switch scalar {
+        case "0"..."9": return Int(scalar.value - 0x30)
+        case "A"..."F": return Int(scalar.value - 0x41 + 10)
+        default: return nil
+        }
     }
 
     /// A quoted or bare parameter of a `Content-Disposition` value.
