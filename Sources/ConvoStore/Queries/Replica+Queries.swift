@@ -171,7 +171,10 @@ enum ConversationQueries {
         if let text = query.cursor {
             let cursor = try PageCursor.decode(text, kind: query.sort.rawValue)
             let comparison = sort.ascending ? ">" : "<"
-            sql += " AND (\(sort.key) \(comparison) ? OR (\(sort.key) = ? AND c.id \(comparison) ?))"
+            // "key <= k AND (key < k OR id < i)", not "key < k OR (key = k AND id < i)": the
+            // same rows, but SQLite only seeks into the sort index with a plain bound on the
+            // key; with the OR alone it scanned the index from the start on every page.
+            sql += " AND \(sort.key) \(comparison)= ? AND (\(sort.key) \(comparison) ? OR c.id \(comparison) ?)"
             let key: (any DatabaseValueConvertible)?
             if sort.isText {
                 guard let text = cursor.text else {
