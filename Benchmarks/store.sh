@@ -46,6 +46,9 @@ echo
 echo "== summary"
 printf "raw insert reference           %12.0f fragments/s\n" "$raw"
 printf "store JSONL import             %12.0f fragments/s  (raw is %sx faster; target <= 1.5x)\n" "$(figure import.fragments_per_s)" "$(ratio "$raw" "$(figure import.fragments_per_s)")"
+printf "  by CPU time (user+system)   raw %.0f, import %.0f fragments/CPU-s  (raw is %sx faster)\n" \
+    "$(figure raw.fragments_per_cpu_s)" "$(figure import.fragments_per_cpu_s)" \
+    "$(ratio "$(figure raw.fragments_per_cpu_s)" "$(figure import.fragments_per_cpu_s)")"
 printf "store sync-write API           %12.0f fragments/s  (raw is %sx faster)\n" "$(figure writes.fragments_per_s)" "$(ratio "$raw" "$(figure writes.fragments_per_s)")"
 printf "import peak memory             %8.1f MiB for %s conversations, %8.1f MiB for %s (target <= 150 MB, flat)\n" \
     "$(figure import.peak_rss)" "$count" "$(figure import_small.peak_rss)" "$small"
