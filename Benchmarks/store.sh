@@ -46,9 +46,13 @@ echo
 echo "== summary"
 printf "raw insert reference           %12.0f fragments/s\n" "$raw"
 printf "store JSONL import             %12.0f fragments/s  (raw is %sx faster; target <= 1.5x)\n" "$(figure import.fragments_per_s)" "$(ratio "$raw" "$(figure import.fragments_per_s)")"
+printf "  by CPU time (user+system)   raw %.0f, import %.0f fragments/CPU-s  (raw is %sx faster)\n" \
+    "$(figure raw.fragments_per_cpu_s)" "$(figure import.fragments_per_cpu_s)" \
+    "$(ratio "$(figure raw.fragments_per_cpu_s)" "$(figure import.fragments_per_cpu_s)")"
 printf "store sync-write API           %12.0f fragments/s  (raw is %sx faster)\n" "$(figure writes.fragments_per_s)" "$(ratio "$raw" "$(figure writes.fragments_per_s)")"
 printf "import peak memory             %8.1f MiB for %s conversations, %8.1f MiB for %s (target <= 150 MB, flat)\n" \
     "$(figure import.peak_rss)" "$count" "$(figure import_small.peak_rss)" "$small"
+echo "search terms are drawn in proportion to corpus frequency, the 50 most common words (stop words) excluded"
 for n in 1 2 3; do
     printf "search %s-term                  p50 %7.3f ms  p99 %7.3f ms  (targets 5 / 25 ms)\n" "$n" "$(figure search.${n}term.p50)" "$(figure search.${n}term.p99)"
 done

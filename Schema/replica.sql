@@ -57,6 +57,29 @@ BEGIN
         SELECT fragment_id, content, conversation_id, turn_id FROM searchable_fragment
         WHERE conversation_id = new.id;
 END;
+CREATE TRIGGER conversation_tally_delete AFTER DELETE ON conversation BEGIN
+    UPDATE conversation_tally SET kept = kept - (old.purged_at IS NULL),
+        visible = visible - (old.purged_at IS NULL AND old.deleted_at IS NULL)
+    WHERE id = 1;
+END;
+CREATE TRIGGER conversation_tally_insert AFTER INSERT ON conversation BEGIN
+    UPDATE conversation_tally SET kept = kept + (new.purged_at IS NULL),
+        visible = visible + (new.purged_at IS NULL AND new.deleted_at IS NULL)
+    WHERE id = 1;
+END;
+CREATE TRIGGER conversation_tally_update AFTER UPDATE OF deleted_at, purged_at ON conversation
+WHEN (old.purged_at IS NULL) <> (new.purged_at IS NULL) OR (old.deleted_at IS NULL) <> (new.deleted_at IS NULL)
+BEGIN
+    UPDATE conversation_tally SET kept = kept + (new.purged_at IS NULL) - (old.purged_at IS NULL),
+        visible = visible + (new.purged_at IS NULL AND new.deleted_at IS NULL)
+            - (old.purged_at IS NULL AND old.deleted_at IS NULL)
+    WHERE id = 1;
+END;
+CREATE TABLE conversation_tally (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    kept INTEGER NOT NULL CHECK (kept >= 0),
+    visible INTEGER NOT NULL CHECK (visible >= 0 AND visible <= kept)
+) STRICT;
 CREATE TABLE data_frame (
     id INTEGER PRIMARY KEY,
     conversation_id INTEGER NOT NULL REFERENCES conversation (id) ON DELETE CASCADE,
@@ -93,10 +116,11 @@ CREATE TABLE fragment (
 CREATE TRIGGER fragment_search_delete AFTER DELETE ON fragment BEGIN
     DELETE FROM search_index WHERE rowid = old.id;
 END;
-CREATE TRIGGER fragment_search_insert AFTER INSERT ON fragment BEGIN
+CREATE TRIGGER fragment_search_insert AFTER INSERT ON fragment WHEN new.kind = 'text' BEGIN
     INSERT INTO search_index (rowid, body, conversation_id, turn_id)
-        SELECT fragment_id, content, conversation_id, turn_id FROM searchable_fragment
-        WHERE fragment_id = new.id;
+        SELECT new.id, new.content, t.conversation_id, t.id
+        FROM turn t JOIN conversation c ON c.id = t.conversation_id
+        WHERE t.id = new.turn_id AND t.deleted_at IS NULL AND c.deleted_at IS NULL AND c.purged_at IS NULL;
 END;
 CREATE TRIGGER fragment_search_update AFTER UPDATE OF content, kind, turn_id ON fragment BEGIN
     DELETE FROM search_index WHERE rowid = old.id;

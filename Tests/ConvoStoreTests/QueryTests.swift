@@ -46,6 +46,23 @@ struct QueryTests {
         }
     }
 
+    @Test("keyset pages walk through runs of equal sort keys without skipping or repeating", arguments: ConversationSort.allCases)
+    func pagingThroughTies(sort: ConversationSort) async throws {
+        try await T.withReplica { replica in
+            let page = (0..<13).map { index in
+                T.conversation(
+                    "tie\(index)", title: index.isMultiple(of: 2) ? "Same" : "same",
+                    updated: index < 11 ? "2026-01-05T00:00:00Z" : "2026-01-06T00:00:00Z",
+                    created: index > 1 ? "2026-01-01T00:00:00Z" : "2025-12-31T00:00:00Z")
+            }
+            try await replica.upsertConversations(page, pass: nil, syncState: nil)
+            let whole = try await replica.conversations(ConversationQuery(sort: sort, limit: 100))
+            let paged = try await Self.all(replica, ConversationQuery(sort: sort, limit: 4))
+            #expect(paged.map(\.remoteID) == whole.items.map(\.remoteID))
+            #expect(Set(paged.compactMap(\.remoteID)).count == 13)
+        }
+    }
+
     @Test("sorts order as documented")
     func sortsOrder() async throws {
         try await T.withReplica { replica in

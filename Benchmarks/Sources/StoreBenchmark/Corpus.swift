@@ -65,14 +65,22 @@ struct Corpus {
 
     /// One word, Zipf-distributed.
     func word(_ random: inout SplitMix64) -> String {
-        let target = Double(random.next() >> 11) / Double(1 << 53) * (cumulative.last ?? 1)
+        word(&random, skippingMostCommon: 0)
+    }
+
+    /// One word drawn with probability proportional to its corpus frequency, among all
+    /// but the `skipped` most common words (the stop words nobody searches for).
+    func word(_ random: inout SplitMix64, skippingMostCommon skipped: Int) -> String {
+        let floor = skipped > 0 ? cumulative[min(skipped, cumulative.count) - 1] : 0
+        let ceiling = cumulative.last ?? 1
+        let target = floor + Double(random.next() >> 11) / Double(1 << 53) * (ceiling - floor)
         var low = 0
         var high = cumulative.count - 1
         while low < high {
             let mid = (low + high) / 2
             if cumulative[mid] < target { low = mid + 1 } else { high = mid }
         }
-        return vocabulary[low]
+        return vocabulary[min(max(low, skipped), vocabulary.count - 1)]
     }
 
     /// A sentence of 6 to 18 words, capitalised, ending with a full stop.

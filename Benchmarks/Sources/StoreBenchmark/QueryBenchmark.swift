@@ -4,6 +4,9 @@ import Foundation
 
 /// Search, list and observation latency on a built replica.
 struct QueryBenchmark {
+    /// How many of the corpus's most common words the search samples leave out as stop words.
+    static let stopWordCount = 50
+
     let path: String
 
     func run() async throws {
@@ -11,12 +14,15 @@ struct QueryBenchmark {
         let corpus = Corpus()
         var random = SplitMix64(seed: 99)
 
-        // Search: terms drawn from the corpus's own distribution, as a person would type them.
+        // Search: terms drawn in proportion to their frequency in the corpus, but never one of
+        // the most common words: people search for "renewal", not for "the" or "of".
+        print("search terms: frequency-proportional, excluding the \(Self.stopWordCount) most common words (stop words)")
         for termCount in 1...3 {
             var samples: [Double] = []
             var hitsSeen = 0
             for iteration in 0..<220 {
-                let query = (0..<termCount).map { _ in corpus.word(&random) }.joined(separator: " ")
+                let query = (0..<termCount).map { _ in corpus.word(&random, skippingMostCommon: Self.stopWordCount) }
+                    .joined(separator: " ")
                 let start = ContinuousClock.now
                 let hits = try await replica.search(query, limit: 20)
                 let elapsed = (ContinuousClock.now - start).seconds * 1000

@@ -201,15 +201,13 @@ extension KeyedDecodingContainer {
 /// Encodes and decodes JSONL lines.
 enum JSONLCodec {
     static func encode(_ conversation: JSONLConversation) throws -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return String(decoding: try encoder.encode(conversation), as: UTF8.self)
+        String(decoding: try JSONText.encoder.encode(conversation), as: UTF8.self)
     }
 
     /// Decodes one line, or explains in a message (with the JSON path) why it cannot be.
     static func decode(_ line: String) -> Decoded {
         do {
-            return .conversation(try JSONDecoder().decode(JSONLConversation.self, from: Data(line.utf8)))
+            return .conversation(try JSONText.decoder.decode(JSONLConversation.self, from: Data(line.utf8)))
         } catch let error as DecodingError {
             return .invalid(message(error))
         } catch {

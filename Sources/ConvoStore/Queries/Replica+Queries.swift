@@ -105,6 +105,12 @@ enum ConversationQueries {
         }
     }
 
+    /// Whether `filters` narrow the visible conversations (anything but `includeDeleted`).
+    static func narrows(_ filters: ConversationFilters) -> Bool {
+        filters.agentID != nil || filters.source != nil || filters.sourceRefID != nil || filters.excludeSource != nil
+            || filters.updatedAfter != nil
+    }
+
     /// The WHERE clause (over alias `c`) and its arguments for `filters`.
     static func whereClause(_ filters: ConversationFilters, includeDeleted: Bool) -> (String, StatementArguments) {
         var conditions = ["c.purged_at IS NULL"]
@@ -158,15 +164,17 @@ enum ConversationQueries {
         try checkLimit(query.limit)
         let sort = sortSQL(query.sort)
         let (filterSQL, filterArguments) = whereClause(query.filters, includeDeleted: query.filters.includeDeleted)
-        let total = try Int.fetchOne(
-            db, sql: "SELECT count(*) FROM conversation c WHERE \(filterSQL)", arguments: filterArguments) ?? 0
+        let total = try self.total(query.filters, filterSQL: filterSQL, arguments: filterArguments, db)
 
         var sql = "SELECT \(summaryColumns), \(sort.key) AS sort_key FROM conversation c WHERE \(filterSQL)"
         var arguments = filterArguments
         if let text = query.cursor {
             let cursor = try PageCursor.decode(text, kind: query.sort.rawValue)
             let comparison = sort.ascending ? ">" : "<"
-            sql += " AND (\(sort.key) \(comparison) ? OR (\(sort.key) = ? AND c.id \(comparison) ?))"
+            // "key <= k AND (key < k OR id < i)", not "key < k OR (key = k AND id < i)": the
+            // same rows, but SQLite only seeks into the sort index with a plain bound on the
+            // key; with the OR alone it scanned the index from the start on every page.
+            sql += " AND \(sort.key) \(comparison)= ? AND (\(sort.key) \(comparison) ? OR c.id \(comparison) ?)"
             let key: (any DatabaseValueConvertible)?
             if sort.isText {
                 guard let text = cursor.text else {
@@ -185,7 +193,9 @@ enum ConversationQueries {
         sql += " ORDER BY sort_key \(direction), c.id \(direction) LIMIT ?"
         arguments += [query.limit + 1]
 
-        let rows = try Row.fetchAll(db, sql: sql, arguments: arguments)
+        // Cached: a page's SQL depends only on the sort, the filters present and the cursor's
+        // presence, and compiling it (GRDB authorizes every column read) cost more than running it.
+        let rows = try Row.fetchAll(db.cachedStatement(sql: sql), arguments: arguments)
         var items: [ConversationSummary] = []
         var nextCursor: String?
         for (index, row) in rows.enumerated() {
@@ -201,6 +211,19 @@ enum ConversationQueries {
             items.append(try summary(row))
         }
         return ConversationPage(items: items, total: total, nextCursor: nextCursor)
+    }
+
+    /// How many conversations match: the schema's tally when no filter narrows them,
+    /// else a count (the filters' indexes keep it short for the narrow ones).
+    private static func total(
+        _ filters: ConversationFilters, filterSQL: String, arguments: StatementArguments, _ db: Database
+    ) throws -> Int {
+        if !narrows(filters) {
+            let column = filters.includeDeleted ? "kept" : "visible"
+            return try Int.fetchOne(db.cachedStatement(sql: "SELECT \(column) FROM conversation_tally WHERE id = 1")) ?? 0
+        }
+        return try Int.fetchOne(
+            db.cachedStatement(sql: "SELECT count(*) FROM conversation c WHERE \(filterSQL)"), arguments: arguments) ?? 0
     }
 
     static func summary(_ row: Row) throws -> ConversationSummary {

@@ -39,6 +39,75 @@ struct ConversationRecord: Codable, Sendable, Equatable, FetchableRecord, Mutabl
     }
 
 
+    /// Reads the row's columns in one pass, skipping `Decodable`'s keyed-container machinery
+    /// and GRDB's per-name column search: listings decode fifty of these per page.
+    init(row: Row) throws {
+        for (column, value) in row {
+            switch column {
+            case CodingKeys.id.rawValue: id = try Self.decoded(value, column)
+            case CodingKeys.remoteID.rawValue: remoteID = try Self.decoded(value, column)
+            case CodingKeys.agentID.rawValue: agentID = try Self.decoded(value, column)
+            case CodingKeys.title.rawValue: title = try Self.decoded(value, column)
+            case CodingKeys.metadata.rawValue: metadata = try Self.decoded(value, column)
+            case CodingKeys.source.rawValue: source = try Self.decoded(value, column)
+            case CodingKeys.sourceRefID.rawValue: sourceRefID = try Self.decoded(value, column)
+            case CodingKeys.messageCount.rawValue: messageCount = try Self.decoded(value, column)
+            case CodingKeys.maxContextLength.rawValue: maxContextLength = try Self.decoded(value, column)
+            case CodingKeys.createdAt.rawValue: createdAt = try Self.decoded(value, column)
+            case CodingKeys.updatedAt.rawValue: updatedAt = try Self.decoded(value, column)
+            case CodingKeys.deletedAt.rawValue: deletedAt = try Self.decoded(value, column)
+            case CodingKeys.purgedAt.rawValue: purgedAt = try Self.decoded(value, column)
+            case CodingKeys.lastSeenPass.rawValue: lastSeenPass = try Self.decoded(value, column)
+            case CodingKeys.contentHash.rawValue: contentHash = try Self.decoded(value, column)
+            default: continue
+            }
+        }
+    }
+
+    /// A nullable column's value; a value of another type (a row not written by this module) is an error.
+    private static func decoded<Value: DatabaseValueConvertible>(_ value: DatabaseValue, _ column: String) throws -> Value? {
+        if value.isNull { return nil }
+        guard let decoded = Value.fromDatabaseValue(value) else {
+            throw StoreError(.database, "the conversation column \(column) holds a value of an unexpected type")
+        }
+        return decoded
+    }
+
+    /// Writes the columns directly, skipping `Encodable`'s container machinery.
+    func encode(to container: inout PersistenceContainer) {
+        container[CodingKeys.id.rawValue] = id
+        container[CodingKeys.remoteID.rawValue] = remoteID
+        container[CodingKeys.agentID.rawValue] = agentID
+        container[CodingKeys.title.rawValue] = title
+        container[CodingKeys.metadata.rawValue] = metadata
+        container[CodingKeys.source.rawValue] = source
+        container[CodingKeys.sourceRefID.rawValue] = sourceRefID
+        container[CodingKeys.messageCount.rawValue] = messageCount
+        container[CodingKeys.maxContextLength.rawValue] = maxContextLength
+        container[CodingKeys.createdAt.rawValue] = createdAt
+        container[CodingKeys.updatedAt.rawValue] = updatedAt
+        container[CodingKeys.deletedAt.rawValue] = deletedAt
+        container[CodingKeys.purgedAt.rawValue] = purgedAt
+        container[CodingKeys.lastSeenPass.rawValue] = lastSeenPass
+        container[CodingKeys.contentHash.rawValue] = contentHash
+    }
+
+    /// Inserts the row as a new one through one cached statement and sets ``id``: what
+    /// `insert(_:)` does, without its per-call statement building (a hot path of imports).
+    mutating func insertNew(_ db: Database) throws {
+        let statement = try db.cachedStatement(
+            sql: """
+                INSERT INTO conversation (remote_id, agent_id, title, metadata, source, source_ref_id, message_count,
+                    max_context_length, created_at, updated_at, deleted_at, purged_at, last_seen_pass, content_hash)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """)
+        try statement.execute(arguments: [
+            remoteID, agentID, title, metadata, source, sourceRefID, messageCount, maxContextLength, createdAt,
+            updatedAt, deletedAt, purgedAt, lastSeenPass, contentHash,
+        ])
+        id = db.lastInsertedRowID
+    }
+
     mutating func didInsert(_ inserted: InsertionSuccess) {
         id = inserted.rowID
     }
@@ -76,13 +145,21 @@ struct ConversationRecord: Codable, Sendable, Equatable, FetchableRecord, Mutabl
 
 /// JSON stored as TEXT: encoded with sorted keys so equal values give equal text.
 enum JSONText {
-    static func encode(_ value: JSONValue) throws -> String {
+    /// One encoder and one decoder for every row: making them costs more than a small
+    /// value's coding. Their settings never change after this, so sharing them is safe.
+    static let encoder: JSONEncoder = {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return String(decoding: try encoder.encode(value), as: UTF8.self)
+        return encoder
+    }()
+    static let decoder = JSONDecoder()
+
+    static func encode(_ value: JSONValue) throws -> String {
+        String(decoding: try encoder.encode(value), as: UTF8.self)
     }
 
+    /// The stored value; flat, simple objects (most metadata) are read directly.
     static func decode(_ text: String) -> JSONValue? {
-        try? JSONDecoder().decode(JSONValue.self, from: Data(text.utf8))
+        FlatJSONObject.parse(text) ?? (try? decoder.decode(JSONValue.self, from: Data(text.utf8)))
     }
 }

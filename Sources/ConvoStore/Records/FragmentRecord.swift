@@ -20,6 +20,40 @@ struct FragmentRecord: Codable, Sendable, Equatable, FetchableRecord, MutablePer
     }
 
 
+    /// Reads the columns by name, skipping `Decodable`'s keyed-container machinery:
+    /// fragments are the most numerous rows.
+    init(row: Row) throws {
+        id = try row.decode(forColumn: CodingKeys.id.rawValue)
+        turnID = try row.decode(forColumn: CodingKeys.turnID.rawValue)
+        position = try row.decode(forColumn: CodingKeys.position.rawValue)
+        kind = try row.decode(forColumn: CodingKeys.kind.rawValue)
+        content = try row.decode(forColumn: CodingKeys.content.rawValue)
+        state = try row.decode(forColumn: CodingKeys.state.rawValue)
+        metadata = try row.decode(forColumn: CodingKeys.metadata.rawValue)
+    }
+
+    /// Writes the columns directly, skipping `Encodable`'s container machinery.
+    func encode(to container: inout PersistenceContainer) {
+        container[CodingKeys.id.rawValue] = id
+        container[CodingKeys.turnID.rawValue] = turnID
+        container[CodingKeys.position.rawValue] = position
+        container[CodingKeys.kind.rawValue] = kind
+        container[CodingKeys.content.rawValue] = content
+        container[CodingKeys.state.rawValue] = state
+        container[CodingKeys.metadata.rawValue] = metadata
+    }
+
+    /// Inserts the row as a new one through one cached statement and sets ``id``.
+    ///
+    /// What `insert(_:)` does, without its per-call statement building and column
+    /// bookkeeping: imports and syncs insert fragments by the million.
+    mutating func insertNew(_ db: Database) throws {
+        let statement = try db.cachedStatement(
+            sql: "INSERT INTO fragment (turn_id, position, kind, content, state, metadata) VALUES (?, ?, ?, ?, ?, ?)")
+        try statement.execute(arguments: [turnID, position, kind, content, state, metadata])
+        id = db.lastInsertedRowID
+    }
+
     mutating func didInsert(_ inserted: InsertionSuccess) {
         id = inserted.rowID
     }

@@ -27,6 +27,49 @@ struct TurnRecord: Codable, Sendable, Equatable, FetchableRecord, MutablePersist
     }
 
 
+    /// Reads the columns by name, skipping `Decodable`'s keyed-container machinery:
+    /// detail reads, exports and imports decode turns in hot loops.
+    init(row: Row) throws {
+        id = try row.decode(forColumn: CodingKeys.id.rawValue)
+        remoteID = try row.decode(forColumn: CodingKeys.remoteID.rawValue)
+        conversationID = try row.decode(forColumn: CodingKeys.conversationID.rawValue)
+        ordinal = try row.decode(forColumn: CodingKeys.ordinal.rawValue)
+        role = try row.decode(forColumn: CodingKeys.role.rawValue)
+        timestamp = try row.decode(forColumn: CodingKeys.timestamp.rawValue)
+        state = try row.decode(forColumn: CodingKeys.state.rawValue)
+        errorDetail = try row.decode(forColumn: CodingKeys.errorDetail.rawValue)
+        inReplyTo = try row.decode(forColumn: CodingKeys.inReplyTo.rawValue)
+        deletedAt = try row.decode(forColumn: CodingKeys.deletedAt.rawValue)
+    }
+
+    /// Writes the columns directly, skipping `Encodable`'s container machinery.
+    func encode(to container: inout PersistenceContainer) {
+        container[CodingKeys.id.rawValue] = id
+        container[CodingKeys.remoteID.rawValue] = remoteID
+        container[CodingKeys.conversationID.rawValue] = conversationID
+        container[CodingKeys.ordinal.rawValue] = ordinal
+        container[CodingKeys.role.rawValue] = role
+        container[CodingKeys.timestamp.rawValue] = timestamp
+        container[CodingKeys.state.rawValue] = state
+        container[CodingKeys.errorDetail.rawValue] = errorDetail
+        container[CodingKeys.inReplyTo.rawValue] = inReplyTo
+        container[CodingKeys.deletedAt.rawValue] = deletedAt
+    }
+
+    /// Inserts the row as a new one through one cached statement and sets ``id``: what
+    /// `insert(_:)` does, without its per-call statement building (a hot path of imports).
+    mutating func insertNew(_ db: Database) throws {
+        let statement = try db.cachedStatement(
+            sql: """
+                INSERT INTO turn (remote_id, conversation_id, ordinal, role, timestamp, state, error_detail, in_reply_to, deleted_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """)
+        try statement.execute(arguments: [
+            remoteID, conversationID, ordinal, role, timestamp, state, errorDetail, inReplyTo, deletedAt,
+        ])
+        id = db.lastInsertedRowID
+    }
+
     mutating func didInsert(_ inserted: InsertionSuccess) {
         id = inserted.rowID
     }

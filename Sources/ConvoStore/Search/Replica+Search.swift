@@ -23,26 +23,49 @@ extension Replica {
 }
 
 enum SearchQueries {
+    /// The best `limit` hits in two steps: rank every match (FTS5 alone when no filter
+    /// narrows the conversations), then build snippets and join titles and turn ids for
+    /// the few kept. Snippets are the costly part, and SQLite computes a result column
+    /// for every row it sorts, so computing them in the ranking step made a common word
+    /// cost a snippet per match.
+    ///
+    /// The index holds visible text only (the schema's triggers remove soft-deleted and
+    /// purged rows in the transaction that hides them), so the unfiltered ranking needs
+    /// no join to check visibility.
     static func hits(
         _ expression: SearchExpression, filters: ConversationFilters, limit: Int, markers: SnippetMarkers, _ db: Database
     ) throws -> [SearchHit] {
-        let (filterSQL, filterArguments) = ConversationQueries.whereClause(filters, includeDeleted: false)
-        var arguments: StatementArguments = [markers.open, markers.close, markers.ellipsis, expression.fts5]
-        arguments += filterArguments
-        arguments += [limit]
+        let match = expression.fts5
+        let ranking: String
+        var arguments: StatementArguments = [match]
+        if ConversationQueries.narrows(filters) {
+            let (filterSQL, filterArguments) = ConversationQueries.whereClause(filters, includeDeleted: false)
+            ranking = """
+                SELECT search_index.rowid AS hit, search_index.rank AS rank
+                FROM search_index JOIN conversation c ON c.id = search_index.conversation_id
+                WHERE search_index MATCH ? AND \(filterSQL)
+                ORDER BY rank, hit LIMIT ?
+                """
+            arguments += filterArguments
+        } else {
+            ranking = """
+                SELECT rowid AS hit, rank FROM search_index WHERE search_index MATCH ? ORDER BY rank, hit LIMIT ?
+                """
+        }
+        arguments += [limit, markers.open, markers.close, markers.ellipsis, match]
         let rows = try Row.fetchAll(
-            db,
-            sql: """
+            db.cachedStatement(sql: """
+                WITH best AS MATERIALIZED (\(ranking))
                 SELECT c.id AS conversation_id, c.remote_id AS conversation_remote_id, c.title AS title,
-                    t.remote_id AS turn_remote_id, bm25(search_index) AS rank,
+                    t.remote_id AS turn_remote_id, best.rank AS rank,
                     snippet(search_index, -1, ?, ?, ?, 16) AS snippet
-                FROM search_index
+                FROM best
+                JOIN search_index ON search_index.rowid = best.hit
                 JOIN conversation c ON c.id = search_index.conversation_id
                 LEFT JOIN turn t ON t.id = search_index.turn_id
-                WHERE search_index MATCH ? AND (t.id IS NULL OR t.deleted_at IS NULL) AND \(filterSQL)
-                ORDER BY rank, search_index.rowid
-                LIMIT ?
-                """, arguments: arguments)
+                WHERE search_index MATCH ?
+                ORDER BY best.rank, best.hit
+                """), arguments: arguments)
         return rows.map { row in
             SearchHit(
                 conversationID: row["conversation_remote_id"] ?? "", conversationLocalID: row["conversation_id"],

@@ -29,7 +29,7 @@ enum RowWriter {
         var incoming = try ConversationRecord(conversation)
         incoming.lastSeenPass = pass
         guard let existing = try ConversationRecord.fetch(remoteID: conversation.id, db), let localID = existing.id else {
-            try incoming.insert(db)
+            try incoming.insertNew(db)
             guard let localID = incoming.id else { throw StoreError(.database, "an inserted row has no key") }
             return (localID, .inserted)
         }
@@ -99,10 +99,11 @@ enum RowWriter {
                     nextOrdinal += 1
                 }
                 var record = TurnRecord(turn, conversationID: conversationID, ordinal: ordinal)
-                try record.insert(db)
+                try record.insertNew(db)
                 guard let id = record.id else { throw StoreError(.database, "an inserted row has no key") }
-                turnID = id
+                try insertFragments(turn.fragments, turnID: id, db)
                 changed = true
+                continue
             }
             if try writeFragments(turn.fragments, turnID: turnID, db) { changed = true }
         }
@@ -132,7 +133,7 @@ enum RowWriter {
                 record.id = stored[index].id
                 if try record.updateChanges(db, from: stored[index]) { changed = true }
             } else {
-                try record.insert(db)
+                try record.insertNew(db)
                 changed = true
             }
         }
@@ -142,6 +143,14 @@ enum RowWriter {
             changed = true
         }
         return changed
+    }
+
+    /// Inserts the fragments of a turn that has none yet (one just inserted).
+    static func insertFragments(_ fragments: [Fragment], turnID: Int64, _ db: Database) throws {
+        for (index, fragment) in fragments.enumerated() {
+            var record = try FragmentRecord(fragment, turnID: turnID, position: Int64(index))
+            try record.insertNew(db)
+        }
     }
 
     /// The cached file paths (relative to the replica folder) of the given conversations' files.
