@@ -56,12 +56,13 @@ struct ErrorRenderingTests {
 
 @Suite("method not allowed")
 struct MethodNotAllowedTests {
-    @Test("a method a known path does not serve, TRACE and OPTIONS included, is 405 with Allow listing what it serves")
+    @Test("a method a known path does not serve, TRACE, OPTIONS and QUERY included, is 405 with Allow listing what it serves")
     func methodNotAllowedNamesAllowed() async throws {
         try await EmulatorClient.with { client in
             let cases: [(HTTPMethod, EmulatorDialect, String, String)] = [
                 (.TRACE, .agentflow, "/agents", "GET"),
                 (.OPTIONS, .agentflow, "/conversations", "GET, POST"),
+                (.RAW(value: "QUERY"), .v2, "/agents", "GET"),
                 (.PUT, .knowrithm, "/conversation/conv_0000000000000000", "DELETE, GET"),
                 (.DELETE, .turns, "/agents/\(client.agentIDs[0])/conversations", "GET"),
             ]

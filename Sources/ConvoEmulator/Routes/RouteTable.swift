@@ -36,6 +36,7 @@ struct RouteTable {
         router.addRoutes(collection(middleware: middleware), atPath: RouterPath(prefix))
         // Every method a contract could declare: the ones a path does not serve are 405.
         let methods: [HTTPRequest.Method] = [.get, .head, .post, .put, .patch, .delete, .options, .trace]
+            + [HTTPRequest.Method("QUERY")].compactMap { $0 }
         var byPath: [String: Set<String>] = [:]
         for route in routes { byPath[route.path, default: []].insert(route.method.rawValue) }
         for (path, taken) in byPath.sorted(by: { $0.key < $1.key }) {
