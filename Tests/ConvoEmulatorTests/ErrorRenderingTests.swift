@@ -1,5 +1,6 @@
 import ConvoEmulator
 import Foundation
+import NIOHTTP1
 import Testing
 
 @Suite("error rendering")
@@ -47,6 +48,28 @@ struct ErrorRenderingTests {
             for query in ["cursor=abc", "cursor=\(cursor)x", "cursor=\(v2Token)", "limit=0", "limit=101", "limit=-5", "limit=2.5", "cursor=%00%01"] {
                 let response = try await client.get(.agentflow, "/conversations?\(query)")
                 #expect(response.status == 400, "\(query)")
+                #expect(response.errorCode == "invalid_request")
+            }
+        }
+    }
+}
+
+@Suite("method not allowed")
+struct MethodNotAllowedTests {
+    @Test("a method a known path does not serve, TRACE, OPTIONS and QUERY included, is 405 with Allow listing what it serves")
+    func methodNotAllowedNamesAllowed() async throws {
+        try await EmulatorClient.with { client in
+            let cases: [(HTTPMethod, EmulatorDialect, String, String)] = [
+                (.TRACE, .agentflow, "/agents", "GET"),
+                (.OPTIONS, .agentflow, "/conversations", "GET, POST"),
+                (.RAW(value: "QUERY"), .v2, "/agents", "GET"),
+                (.PUT, .knowrithm, "/conversation/conv_0000000000000000", "DELETE, GET"),
+                (.DELETE, .turns, "/agents/\(client.agentIDs[0])/conversations", "GET"),
+            ]
+            for (method, dialect, path, allowed) in cases {
+                let response = try await client.send(method, dialect, path)
+                #expect(response.status == 405, "\(method) \(path)")
+                #expect(response.headers.first(name: "Allow") == allowed, "\(method) \(path)")
                 #expect(response.errorCode == "invalid_request")
             }
         }

@@ -121,7 +121,7 @@ struct MalformedRequests {
             let params = ["num_samples=-1", "num_samples=101", "offset=-1", "limit=0", "output_format=xml", "column_names=,,", "order_by=%00"]
             return Item(method: .GET, dialect: .v2, path: "\(agentPath)/\(conv)/data-frames/report?\(params[int(params.count)])", body: nil, contentType: nil, headers: [])
         default:
-            let watchIDs = ["-1", "abc", "1.5", "%00", "99999999999999999999999"]
+            let watchIDs = ["-1", "abc", "1.5", "%00", "+1"]
             return Item(method: .GET, dialect: .agentflow, path: "/conversations/\(conv)/watch?last_event_id=\(watchIDs[int(watchIDs.count)])", body: nil, contentType: nil, headers: [])
         }
     }

@@ -59,8 +59,13 @@ struct WatchTests {
                 #expect(titles == ["one", "two", "three"])
                 #expect(ids == ids.sorted() && (ids.first ?? 0) > (Int(firstID) ?? 0))
             }
-            let bad = try await client.get(.agentflow, "/conversations/\(id)/watch?last_event_id=abc")
-            #expect(bad.status == 400)
+            for query in ["abc", "", "+1", "-1"] {
+                let bad = try await client.get(.agentflow, "/conversations/\(id)/watch?last_event_id=\(query)")
+                #expect(bad.status == 400, "last_event_id=\(query)")
+            }
+            // A well-formed header does not hide a malformed query parameter.
+            let mixed = try await client.get(.agentflow, "/conversations/\(id)/watch?last_event_id=x", headers: [("Last-Event-ID", firstID)])
+            #expect(mixed.status == 400)
         }
     }
 

@@ -53,9 +53,15 @@ struct KnowrithmRoutes {
 
     /// `page` (≥ 1, default 1) and `per_page` (1–100, default 20).
     static func paging(_ request: Request) throws -> (page: Int, perPage: Int) {
-        let page = try request.intQuery("page", default: 1, in: 1...Int(Int32.max))
+        let page = try request.positionQuery("page", default: 1, minimum: 1)
         let perPage = try request.pageSize("per_page")
         return (page, perPage)
+    }
+
+    /// Where page `page` starts; a page past `Int.max` items starts after everything.
+    static func offset(page: Int, perPage: Int) -> Int {
+        let (offset, overflow) = (page - 1).multipliedReportingOverflow(by: perPage)
+        return overflow ? .max : offset
     }
 
     static func pageBody(_ items: [JSON], page: Int, perPage: Int, total: Int) -> JSON {
@@ -76,9 +82,7 @@ struct KnowrithmRoutes {
         query.entityID = byEntity ? caller.entityID : nil
         query.order = .createdAscending
         query.limit = perPage
-        let (offset, overflow) = (page - 1).multipliedReportingOverflow(by: perPage)
-        guard !overflow else { throw EmulatorError(.invalidRequest, "page is out of range") }
-        query.start = .offset(offset)
+        query.start = .offset(Self.offset(page: page, perPage: perPage))
         let (items, total) = try await store.page(query)
         await services.churnAfterListing(tenantID: caller.tenantID, agentID: nil)
         return .json(Self.pageBody(items.map(Self.conversation), page: page, perPage: perPage, total: total))
@@ -130,9 +134,7 @@ struct KnowrithmRoutes {
         let caller = try context.requireCaller()
         let (page, perPage) = try Self.paging(request)
         let detail = try await store.detail(try context.parameters.require("id"), tenantID: caller.tenantID)
-        let (offset, overflow) = (page - 1).multipliedReportingOverflow(by: perPage)
-        guard !overflow else { throw EmulatorError(.invalidRequest, "page is out of range") }
-        let items = detail.messages.dropFirst(offset).prefix(perPage).map { Self.message($0.message, content: $0.flatContent) }
+        let items = detail.messages.dropFirst(Self.offset(page: page, perPage: perPage)).prefix(perPage).map { Self.message($0.message, content: $0.flatContent) }
         return .json(Self.pageBody(items, page: page, perPage: perPage, total: detail.messages.count))
     }
 
@@ -171,7 +173,8 @@ struct KnowrithmRoutes {
         try await setOne(context, deleted: false)
     }
 
-    /// The conversation's exchanges, oldest first: each user turn with the reply to it.
+    /// The conversation's exchanges, oldest first: each user turn with the reply to it
+    /// (`""` when the reply is missing or soft-deleted, since the contract's reply is a string).
     static func history(_ detail: ConversationDetail) -> JSON {
         let visible = detail.visibleMessages
         var pairs: [JSON] = []
@@ -179,7 +182,7 @@ struct KnowrithmRoutes {
             let reply = visible.first { $0.message.inReplyTo == user.message.id }
             pairs.append(.object([
                 ("user_message", .string(user.flatContent)),
-                ("assistant_response", .optional(reply?.flatContent)),
+                ("assistant_response", .string(reply?.flatContent ?? "")),
                 ("created_at", WireTime.json(user.message.createdAt)),
             ]))
         }

@@ -34,7 +34,9 @@ struct RouteTable {
     /// Mounts the routes under `prefix`, plus a 405 with `Allow` for every other method on their paths.
     func mount(on router: Router<EmulatorContext>, at prefix: String, middleware: [any MiddlewareProtocol<Request, Response, EmulatorContext>]) {
         router.addRoutes(collection(middleware: middleware), atPath: RouterPath(prefix))
-        let methods: [HTTPRequest.Method] = [.get, .post, .put, .patch, .delete]
+        // Every method a contract could declare: the ones a path does not serve are 405.
+        let methods: [HTTPRequest.Method] = [.get, .head, .post, .put, .patch, .delete, .options, .trace]
+            + [HTTPRequest.Method("QUERY")].compactMap { $0 }
         var byPath: [String: Set<String>] = [:]
         for route in routes { byPath[route.path, default: []].insert(route.method.rawValue) }
         for (path, taken) in byPath.sorted(by: { $0.key < $1.key }) {

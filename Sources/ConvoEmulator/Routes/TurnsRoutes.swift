@@ -20,7 +20,7 @@ struct TurnsRoutes {
         query.agentID = agentID
         query.order = .createdAscending
         query.limit = try request.pageSize()
-        let offset = try request.intQuery("offset", default: 0, in: 0...Int(Int32.max))
+        let offset = try request.positionQuery("offset", default: 0, minimum: 0)
         query.start = .offset(offset)
         let (items, total) = try await store.page(query)
         let details = try await store.details(items)

@@ -221,7 +221,7 @@ struct V2Routes {
     @Sendable func getDataFrame(_ request: Request, context: EmulatorContext) async throws -> Response {
         let (tenantID, record) = try await scope(context)
         let name = try context.parameters.require("name")
-        let offset = try request.intQuery("offset", default: 0, in: 0...Int(Int32.max))
+        let offset = try request.positionQuery("offset", default: 0, minimum: 0)
         let limit = try request.pageSize()
         let format = request.query("output_format") ?? "json"
         guard format == "json" || format == "csv" else {

@@ -18,14 +18,9 @@ struct WatchRoute {
         guard record.deletedAt == nil else {
             throw EmulatorError(.conversationNotFound, "no conversation \(BodyReader.printable(id))")
         }
-        var requestedID: Int64?
-        if let text = request.header(named: "last-event-id") ?? request.query("last_event_id"), !text.isEmpty {
-            guard let value = Int64(text), value >= 0 else {
-                throw EmulatorError(.invalidRequest, "the last event id must be a decimal snapshot id")
-            }
-            requestedID = value
-        }
-        let lastEventID = requestedID
+        // Both are checked when both are given; the header wins.
+        let queried = try request.query("last_event_id").map(Self.snapshotID)
+        let lastEventID = try request.header(named: "last-event-id").map(Self.snapshotID) ?? queried
         let store = services.store
         let broadcaster = store.broadcaster
         let keepAlive = services.configuration.keepAliveInterval
@@ -42,7 +37,7 @@ struct WatchRoute {
             }
             let retained = try await store.snapshots(conversationID: id, after: nil)
             if let lastEventID {
-                if let oldest = retained.first, oldest.id > lastEventID + 1 {
+                if let oldest = retained.first, lastEventID < oldest.id - 1 {
                     if let latest = retained.last {
                         let asked = JSON.object([("last_event_id", .string(String(lastEventID)))])
                         try await events.send(ServerSentEvent(event: "reset", data: asked.serializedString()))
@@ -77,5 +72,16 @@ struct WatchRoute {
                 }
             }
         }
+    }
+
+    /// A resume id: decimal digits. One past every snapshot id there can be stands for
+    /// "after everything", so a huge but well-formed id resumes with nothing missed.
+    ///
+    /// - Throws: `invalid_request` for an empty or non-decimal id.
+    static func snapshotID(_ text: String) throws -> Int64 {
+        guard !text.isEmpty, text.utf8.allSatisfy({ (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) }) else {
+            throw EmulatorError(.invalidRequest, "the last event id must be a decimal snapshot id")
+        }
+        return Int64(text) ?? .max
     }
 }

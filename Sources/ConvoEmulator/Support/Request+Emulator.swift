@@ -45,6 +45,21 @@ extension Request {
         return value
     }
 
+    /// A position without an upper bound (`offset`, `page`): an integer of at least
+    /// `minimum`, `defaultValue` when absent. A well-formed number past `Int.max` reads
+    /// as `Int.max`, a position after everything (an empty page), not an error.
+    ///
+    /// - Throws: `invalid_request` when it is not an integer or below `minimum`.
+    func positionQuery(_ name: String, default defaultValue: Int, minimum: Int) throws -> Int {
+        guard let text = query(name) else { return defaultValue }
+        let digits = text.hasPrefix("+") ? text.dropFirst() : Substring(text)
+        let wellFormed = !digits.isEmpty && digits.utf8.allSatisfy { (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) }
+        guard wellFormed, let value = Int(digits) ?? .some(.max), value >= minimum else {
+            throw EmulatorError(.invalidRequest, "query parameter '\(name)' must be an integer of at least \(minimum)")
+        }
+        return value
+    }
+
     /// A page size (`limit` or `per_page`): default 20, 1...100.
     func pageSize(_ name: String = "limit") throws -> Int {
         try intQuery(name, default: 20, in: 1...100)
