@@ -31,7 +31,7 @@ struct AdminRoutes {
 
     @Sendable func truth(_ request: Request, context: EmulatorContext) async throws -> Response {
         let tenant = request.query("tenant") ?? services.configuration.tenant
-        return await .json(try store.truth(tenantID: tenant))
+        return .json(try await store.truth(tenantID: tenant))
     }
 
     static func render(_ faults: FaultConfiguration) -> JSON {

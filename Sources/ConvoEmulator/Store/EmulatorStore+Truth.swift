@@ -12,12 +12,6 @@ extension EmulatorStore {
         try await database.read { db in try Self.truth(db, tenantID: tenantID) }
     }
 
-    /// ``truth(tenantID:)`` for callers outside an async context; it blocks the calling
-    /// thread while it reads, so async code uses the suspending variant.
-    public func truth(tenantID: String) throws -> JSON {
-        try database.read { db in try Self.truth(db, tenantID: tenantID) }
-    }
-
     private static func truth(_ db: Database, tenantID: String) throws -> JSON {
         let agents = try AgentRecord.filter(AgentRecord.Columns.tenantID == tenantID).order(AgentRecord.Columns.id).fetchAll(db)
         let conversations = try ConversationRecord.filter(ConversationRecord.Columns.tenantID == tenantID)
