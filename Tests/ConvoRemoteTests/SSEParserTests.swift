@@ -14,18 +14,6 @@ private struct ExpectedEvent: Decodable {
     var event: SSEEvent { SSEEvent(type: type, data: data, id: id, retry: retry.map { .milliseconds($0) }) }
 }
 
-/// A deterministic pseudo-random generator (SplitMix64), so a failing re-chunking replays.
-private struct SplitMix64: RandomNumberGenerator {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
-
 /// Feeds `chunks` to a fresh parser and returns every event, then ends the stream.
 private func parse(_ chunks: [[UInt8]]) -> [SSEEvent] {
     var parser = SSEParser()
@@ -82,7 +70,7 @@ struct SSEFixtureTests {
     @Test("a fixture re-chunked at random (seeded) gives its expected events", arguments: names)
     func randomChunks(name: String) throws {
         let (bytes, expected) = try load(name)
-        var random = SplitMix64(state: UInt64(truncatingIfNeeded: name.utf8.reduce(5381) { $0 &* 33 &+ Int($1) }))
+        var random = SeededGenerator(seed: UInt64(truncatingIfNeeded: name.utf8.reduce(5381) { $0 &* 33 &+ Int($1) }))
         for round in 0..<50 {
             var chunks: [[UInt8]] = []
             var index = 0

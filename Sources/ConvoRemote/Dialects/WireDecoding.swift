@@ -152,3 +152,14 @@ enum RequestChecks {
         RemoteError(.unsupported, endpoint: endpoint, field: "filter.\(name)")
     }
 }
+
+/// An agent, `{"id","name"}`: the same object in every dialect that lists agents.
+struct WireAgent: WireDTO {
+    var value: RemoteAgent
+
+    init(from decoder: any Decoder) throws { self = try Self.strict(decoder) }
+
+    init(wire object: WireObject) throws {
+        value = RemoteAgent(id: try object.required("id"), name: try object.required("name", as: String.self))
+    }
+}

@@ -4,24 +4,14 @@ import Foundation
 /// The agentflow wire shapes (`Schema/agentflow.openapi.json`), decoded strictly and
 /// mapped to ConvoModel values.
 enum AgentFlowWire {
-    /// `Agent` / `AgentList`.
+    /// `AgentList` (its agents are `WireAgent`s).
     struct AgentList: WireDTO {
         var agents: [RemoteAgent]
 
         init(from decoder: any Decoder) throws { self = try Self.strict(decoder) }
 
         init(wire object: WireObject) throws {
-            agents = try object.required("agents", as: [Agent].self).map(\.value)
-        }
-    }
-
-    struct Agent: WireDTO {
-        var value: RemoteAgent
-
-        init(from decoder: any Decoder) throws { self = try Self.strict(decoder) }
-
-        init(wire object: WireObject) throws {
-            value = RemoteAgent(id: try object.required("id"), name: try object.required("name", as: String.self))
+            agents = try object.required("agents", as: [WireAgent].self).map(\.value)
         }
     }
 

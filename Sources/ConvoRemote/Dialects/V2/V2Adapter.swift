@@ -40,7 +40,7 @@ public struct V2Adapter: RemoteAPI {
         repeat {
             let response = try await transport.send(
                 RemoteRequest(.get, "/agents", query: [.init("limit", "100"), .init("next", next)]))
-            let page = try response.decode(V2Wire.Page<V2Wire.Agent>.self)
+            let page = try response.decode(V2Wire.Page<WireAgent>.self)
             agents += page.items.map(\.value)
             next = page.next
             if let token = next, !seen.insert(token).inserted {

@@ -4,17 +4,6 @@ import Foundation
 /// The v2 wire shapes (`Schema/v2.openapi.json`), decoded strictly and mapped to
 /// ConvoModel values.
 enum V2Wire {
-    /// `Agent`.
-    struct Agent: WireDTO {
-        var value: RemoteAgent
-
-        init(from decoder: any Decoder) throws { self = try Self.strict(decoder) }
-
-        init(wire object: WireObject) throws {
-            value = RemoteAgent(id: try object.required("id"), name: try object.required("name", as: String.self))
-        }
-    }
-
     /// `Conversation`: `name` becomes the title; an empty name (a conversation created
     /// untitled through another client) is no title, as the other dialects say `null`.
     struct Conv: WireDTO {
