@@ -9,6 +9,7 @@ let package = Package(
         .library(name: "ConvoStore", targets: ["ConvoStore"]),
         .library(name: "ConvoRemote", targets: ["ConvoRemote"]),
         .library(name: "ConvoEmulator", targets: ["ConvoEmulator"]),
+        .library(name: "ConvoSync", targets: ["ConvoSync"]),
         .executable(name: "convosync", targets: ["convosync"]),
         .executable(name: "convosync-emulator", targets: ["convosync-emulator"]),
     ],
@@ -48,6 +49,15 @@ let package = Package(
         // The "remote platform": a real HTTP server speaking all four dialects over one store,
         // with fault injection. It shares no code with the client modules, so a mapping bug
         // cannot hide behind a shared type.
+        // The sync engine: keeps a ConvoStore replica true to a ConvoRemote adapter (DESIGN "Sync").
+        .target(
+            name: "ConvoSync",
+            dependencies: [
+                "ConvoModel", "ConvoStore", "ConvoRemote",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
         .target(
             name: "ConvoEmulator",
             dependencies: [
@@ -77,14 +87,24 @@ let package = Package(
         .executableTarget(
             name: "convosync",
             dependencies: [
-                "ConvoModel",
-                "ConvoStore",
+                "ConvoModel", "ConvoStore", "ConvoRemote", "ConvoSync", "ConvoEmulator",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
 
         // Finds Fixtures/, makes temp folders and checks responses against Schema/; shared by every test target.
         .target(name: "TestSupport", path: "Tests/TestSupport"),
+        // Starts the emulator in-process and drives its admin routes; shared by the tests that sync against it.
+        .target(
+            name: "EmulatorSupport",
+            dependencies: [
+                "ConvoModel", "ConvoRemote", "ConvoEmulator", "TestSupport",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Tests/EmulatorSupport"
+        ),
 
         .testTarget(name: "ConvoModelTests", dependencies: ["ConvoModel", "TestSupport"]),
         .testTarget(name: "ConvoStoreTests", dependencies: ["ConvoStore", "TestSupport"]),
@@ -119,13 +139,27 @@ let package = Package(
         .testTarget(
             name: "EndToEndTests",
             dependencies: [
-                "ConvoModel", "ConvoRemote", "ConvoEmulator", "TestSupport",
+                "ConvoModel", "ConvoRemote", "ConvoEmulator", "EmulatorSupport", "TestSupport",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        // The engine against the emulator over loopback: convergence per dialect, faults, outbox.
+        .testTarget(
+            name: "ConvoSyncTests",
+            dependencies: [
+                "ConvoModel", "ConvoStore", "ConvoRemote", "ConvoSync", "ConvoEmulator", "EmulatorSupport", "TestSupport",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
         // Keeps Schema/*.openapi.json, the wire fixtures and the contract validator in step.
         .testTarget(name: "ContractTests", dependencies: ["TestSupport"]),
         // Runs the built `convosync` binary as a child process, the way people and scripts do.
-        .testTarget(name: "CLITests", dependencies: ["convosync", "ConvoModel", "ConvoStore", "TestSupport"]),
+        .testTarget(
+            name: "CLITests",
+            dependencies: [
+                "convosync", "ConvoModel", "ConvoStore", "ConvoEmulator", "EmulatorSupport", "TestSupport",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
     ]
 )

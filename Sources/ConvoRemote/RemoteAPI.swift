@@ -17,6 +17,10 @@ public protocol RemoteAPI: Sendable {
     /// What this dialect can do.
     var capabilities: RemoteCapabilities { get }
 
+    /// Tells the adapter which agent owns each conversation (id → agent id) the replica
+    /// already knows, for dialects whose routes name both (v2); others ignore it.
+    func rememberOwners(_ owners: [String: String])
+
     // MARK: Reads
 
     /// The agents the credentials see (v2 discovery; agentflow by name with `named`).
@@ -105,6 +109,9 @@ public protocol RemoteAPI: Sendable {
 /// Defaults for the operations a dialect lacks (see `RemoteCapabilities`).
 extension RemoteAPI {
     private func unsupported(_ operation: String) -> RemoteError { RemoteError(.unsupported, endpoint: operation) }
+
+    /// Default: the dialect's routes name only the conversation; nothing to remember.
+    public func rememberOwners(_ owners: [String: String]) {}
 
     /// Default: the dialect lacks this operation; throws `RemoteError` `unsupported`.
     public func agents(named name: String?) async throws -> [RemoteAgent] { throw unsupported("agents") }

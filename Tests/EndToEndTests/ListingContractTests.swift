@@ -1,3 +1,4 @@
+import EmulatorSupport
 import ConvoEmulator
 import ConvoModel
 import ConvoRemote

@@ -30,6 +30,14 @@ public struct V2Adapter: RemoteAPI {
     /// `RemoteCapabilities.of(.v2)`.
     public var capabilities: RemoteCapabilities { .of(.v2) }
 
+    /// Records the owners the replica knows, so a conversation seen in an earlier run can be
+    /// read and written before this run lists it.
+    public func rememberOwners(_ owners: [String: String]) {
+        for (conversationID, agentID) in owners {
+            conversationAgents.remember(conversationID: conversationID, agentID: agentID)
+        }
+    }
+
     /// Every agent, following `GET /agents` pages to the end; with `name`, only the
     /// agents of that name (v2 has no name filter, so it is applied here).
     /// - Throws: `RemoteError`.

@@ -6,11 +6,11 @@ import Logging
 
 /// Starts the emulator in-process on a free loopback port and connects a dialect's adapter
 /// to it, the way an app would connect to a platform.
-enum EmulatorHarness {
-    static let logger = Logger(label: "convosync.tests.end-to-end")
+public enum EmulatorHarness {
+    public static let logger = Logger(label: "convosync.tests.end-to-end")
 
     /// An emulator seeded with `conversations` conversations, and `body` run against it.
-    static func withSeededEmulator<T>(
+    public static func withSeededEmulator<T>(
         conversations: Int = 60, turns: Int = 4, configure: (inout EmulatorConfiguration) -> Void = { _ in },
         _ body: (RunningEmulator) async throws -> T
     ) async throws -> T {
@@ -23,7 +23,7 @@ enum EmulatorHarness {
     }
 
     /// The account an app would configure for `dialect` on this emulator.
-    static func account(_ dialect: Dialect, on emulator: RunningEmulator) throws -> RemoteAccount {
+    public static func account(_ dialect: Dialect, on emulator: RunningEmulator) throws -> RemoteAccount {
         let emulatorDialect = try requireDialect(dialect)
         guard let baseURL = URL(string: emulator.baseURL(emulatorDialect)) else {
             throw HarnessError("the emulator's base URL does not parse")
@@ -38,7 +38,7 @@ enum EmulatorHarness {
     }
 
     /// Runs `body` with a connected adapter, shutting its transport down afterwards.
-    static func withAdapter<T>(
+    public static func withAdapter<T>(
         _ dialect: Dialect, on emulator: RunningEmulator, _ body: (any RemoteAPI) async throws -> T
     ) async throws -> T {
         let connection = RemoteAPIFactory.make(account: try account(dialect, on: emulator), logger: logger)
@@ -53,20 +53,20 @@ enum EmulatorHarness {
     }
 
     /// The emulator's truth for the default tenant, as Foundation JSON.
-    static func truth(_ emulator: RunningEmulator) async throws -> [[String: Any]] {
+    public static func truth(_ emulator: RunningEmulator) async throws -> [[String: Any]] {
         let data = try await emulator.emulator.store.truth(tenantID: emulator.emulator.configuration.tenant).serialized()
         let object = try JSONSerialization.jsonObject(with: data) as? [String: Any]
         return object?["conversations"] as? [[String: Any]] ?? []
     }
 }
 
-struct HarnessError: Error, CustomStringConvertible {
-    let description: String
-    init(_ description: String) { self.description = description }
+public struct HarnessError: Error, CustomStringConvertible {
+    public let description: String
+    public init(_ description: String) { self.description = description }
 }
 
 /// The emulator's name for a client dialect (the two modules share no types on purpose).
-func requireDialect(_ dialect: Dialect) throws -> EmulatorDialect {
+public func requireDialect(_ dialect: Dialect) throws -> EmulatorDialect {
     guard let match = EmulatorDialect(rawValue: dialect.rawValue) else {
         throw HarnessError("the emulator does not serve \(dialect)")
     }
