@@ -11,7 +11,8 @@ extension RemoteCapabilities {
                 paging: .cursor, reportsTotals: true, updateTimes: true, softDeletes: false, deletedListing: false,
                 watchStream: true, listsPerAgent: false, agentListing: true, conversationRead: true, pagedTurns: false,
                 files: false, dataFrames: false, streamingReplies: true,
-                writes: [.createConversation, .sendMessage, .renameConversation, .generateTitle, .deleteConversation, .cancelRun])
+                writes: [.createConversation, .sendMessage, .renameConversation, .generateTitle, .deleteConversation, .cancelRun],
+                listsRecentlyUpdatedFirst: true)
         case .v2:
             RemoteCapabilities(
                 paging: .cursor, reportsTotals: false, updateTimes: false, softDeletes: false, deletedListing: false,

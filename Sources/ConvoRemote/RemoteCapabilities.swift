@@ -27,6 +27,9 @@ public struct RemoteCapabilities: Sendable, Hashable {
     public var reportsTotals: Bool
     /// Conversations carry `updated_at`, so a high-water mark finds what changed.
     public var updateTimes: Bool
+    /// The conversation listing is ordered by update time, newest first (agentflow), so a
+    /// pass can stop at the first conversation older than its high-water mark.
+    public var listsRecentlyUpdatedFirst: Bool
     /// Deletes are soft (restorable, readable by id with `deleted_at`).
     public var softDeletes: Bool
     /// Soft-deleted conversations can be listed.
@@ -55,8 +58,10 @@ public struct RemoteCapabilities: Sendable, Hashable {
     public init(
         paging: PagingKind, reportsTotals: Bool, updateTimes: Bool, softDeletes: Bool, deletedListing: Bool,
         watchStream: Bool, listsPerAgent: Bool, agentListing: Bool, conversationRead: Bool, pagedTurns: Bool,
-        files: Bool, dataFrames: Bool, streamingReplies: Bool, writes: Set<WriteOperation>
+        files: Bool, dataFrames: Bool, streamingReplies: Bool, writes: Set<WriteOperation>,
+        listsRecentlyUpdatedFirst: Bool = false
     ) {
+        self.listsRecentlyUpdatedFirst = listsRecentlyUpdatedFirst
         self.paging = paging
         self.reportsTotals = reportsTotals
         self.updateTimes = updateTimes

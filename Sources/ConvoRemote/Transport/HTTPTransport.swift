@@ -2,6 +2,7 @@ import AsyncHTTPClient
 import Foundation
 import Logging
 import NIOCore
+import Synchronization
 
 /// Sends `RemoteRequest`s to one remote over AsyncHTTPClient: builds URLs from an opaque
 /// base URL, adds credentials only for the base URL's origin, follows redirects by policy,
@@ -24,6 +25,14 @@ public final class HTTPTransport: Sendable, CustomStringConvertible, CustomRefle
     private let credentials: Credentials?
     private let logger: Logger
     private let client: HTTPClient
+    private let requestCount = Atomic<Int>(0)
+    private let bodyBytes = Atomic<Int>(0)
+
+    /// How many requests this transport sent (including failed ones) and how many response
+    /// body bytes `send` received: what a progress display shows as traffic.
+    public var traffic: (requests: Int, receivedBytes: Int) {
+        (requestCount.load(ordering: .relaxed), bodyBytes.load(ordering: .relaxed))
+    }
 
     /// Makes a transport and its HTTP client.
     /// - Parameters:
@@ -69,6 +78,7 @@ public final class HTTPTransport: Sendable, CustomStringConvertible, CustomRefle
         let response = try await execute(request)
         do {
             let body = try await response.body.collect(upTo: configuration.maxResponseBytes)
+            bodyBytes.add(body.readableBytes, ordering: .relaxed)
             logger.debug(
                 "remote response",
                 metadata: [
@@ -103,6 +113,7 @@ public final class HTTPTransport: Sendable, CustomStringConvertible, CustomRefle
     /// its body unread; an error status is read (boundedly) and thrown as a `RemoteError`.
     private func execute(_ request: RemoteRequest) async throws -> HTTPClientResponse {
         let endpoint = request.endpoint
+        requestCount.add(1, ordering: .relaxed)
         guard let base = Origin(baseURL), baseURL.query == nil, baseURL.fragment == nil, baseURL.user == nil,
             baseURL.password == nil
         else {

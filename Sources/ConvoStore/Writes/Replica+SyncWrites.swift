@@ -117,24 +117,10 @@ extension Replica {
     /// - Throws: `StoreError` `.notFound` (unknown id), `.database`.
     public func markPurged(conversationID: String, at date: Date, syncState: SyncStateUpdate?) async throws {
         let cached = try await writing { db -> [String] in
-            guard let existing = try ConversationRecord.fetch(remoteID: conversationID, db), let localID = existing.id
-            else {
+            guard try ConversationRecord.fetch(remoteID: conversationID, db) != nil else {
                 throw StoreError(.notFound, "no such conversation", remoteID: conversationID)
             }
-            var paths: [String] = []
-            if existing.purgedAt == nil {
-                paths = try RowWriter.cachedPaths(conversationIDs: "?", arguments: [localID], db)
-                try db.execute(sql: "DELETE FROM turn WHERE conversation_id = ?", arguments: [localID])
-                try db.execute(sql: "DELETE FROM file WHERE conversation_id = ?", arguments: [localID])
-                try db.execute(sql: "DELETE FROM data_frame WHERE conversation_id = ?", arguments: [localID])
-                var updated = existing
-                updated.purgedAt = Timestamp.milliseconds(date)
-                updated.title = nil
-                updated.metadata = nil
-                updated.messageCount = nil
-                updated.contentHash = nil
-                try updated.updateChanges(db, from: existing)
-            }
+            let paths = try RowWriter.purge(remoteID: conversationID, at: Timestamp.milliseconds(date), db)
             try Self.apply(syncState, db)
             return paths
         }

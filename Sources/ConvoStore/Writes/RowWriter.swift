@@ -153,6 +153,27 @@ enum RowWriter {
         }
     }
 
+    /// Records an observed hard delete of the conversation with this remote id: drops its turns,
+    /// fragments, files and data frames, title and metadata, and stamps `purged_at`. Returns
+    /// the cached file paths to remove once the transaction commits. Unknown or already purged: no-op.
+    static func purge(remoteID: String, at millis: Int64, _ db: Database) throws -> [String] {
+        guard let existing = try ConversationRecord.fetch(remoteID: remoteID, db), let localID = existing.id,
+            existing.purgedAt == nil
+        else { return [] }
+        let paths = try cachedPaths(conversationIDs: "?", arguments: [localID], db)
+        try db.execute(sql: "DELETE FROM turn WHERE conversation_id = ?", arguments: [localID])
+        try db.execute(sql: "DELETE FROM file WHERE conversation_id = ?", arguments: [localID])
+        try db.execute(sql: "DELETE FROM data_frame WHERE conversation_id = ?", arguments: [localID])
+        var updated = existing
+        updated.purgedAt = millis
+        updated.title = nil
+        updated.metadata = nil
+        updated.messageCount = nil
+        updated.contentHash = nil
+        try updated.updateChanges(db, from: existing)
+        return paths
+    }
+
     /// The cached file paths (relative to the replica folder) of the given conversations' files.
     static func cachedPaths(conversationIDs sql: String, arguments: StatementArguments, _ db: Database) throws -> [String] {
         try String.fetchAll(

@@ -108,9 +108,11 @@ public struct AgentFlowAdapter: RemoteAPI {
             let prefix = "$.events[\(state.index)].data"
             switch event.type {
             case "conversation_update":
-                guard !event.id.isEmpty, event.id != state.lastSnapshotID else {
+                guard !event.id.isEmpty else {
                     throw RemoteError(.malformedResponse, endpoint: endpoint, field: "$.events[\(state.index)].id")
                 }
+                // A snapshot delivered twice (a proxy's retry, a replay) is applied once.
+                if event.id == state.lastSnapshotID { return EventTranslation() }
                 let detail = try WireJSON.decode(AgentFlowWire.Detail.self, from: event.data, endpoint: endpoint, field: prefix)
                 state.lastSnapshotID = event.id
                 return EventTranslation([.snapshot(eventID: event.id, detail.value)])

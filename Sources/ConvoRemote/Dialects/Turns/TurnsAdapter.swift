@@ -64,7 +64,10 @@ public struct TurnsAdapter: RemoteAPI {
             RemoteRequest(
                 .get, "/agents/{agentId}/conversations", parameters: ["agentId": agentID],
                 query: [.init("offset", String(offset)), .init("limit", String(limit))]))
-        return try Self.conversationPage(response, offset: offset, expected: expected)
+        var page = try Self.conversationPage(response, offset: offset, expected: expected)
+        // The route names the agent; each conversation belongs to it for life.
+        for index in page.items.indices { page.items[index].conversation.agentID = agentID }
+        return page
     }
 
     /// A `ConversationPage` body requested at `offset`, checked against the expected boundary.

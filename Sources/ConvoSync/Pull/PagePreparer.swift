@@ -1,0 +1,127 @@
+import ConvoModel
+import ConvoRemote
+import ConvoStore
+
+/// One listing page made ready to commit: each conversation with the turns of those that
+/// changed, and the conversations whose own read proved them hard-deleted meanwhile.
+struct PreparedPage: Sendable {
+    var items: [ListedConversation] = []
+    var gone: [String] = []
+    /// How many conversations had their turns read.
+    var read = 0
+}
+
+/// Decides, per listed conversation, whether its turns must be read (DESIGN "Change
+/// detection": a changed token, or a tail re-read where the dialect gives no token) and reads
+/// those, a few at a time. Nothing is written here: the page commits as one transaction.
+struct PagePreparer: Sendable {
+    let context: PullContext
+
+    func prepare(_ snapshots: [ConversationSnapshot]) async throws -> PreparedPage {
+        let capabilities = context.capabilities
+        let marks = try await context.replica.syncMarks(remoteIDs: snapshots.map(\.conversation.id))
+        var slots: [ListedConversation?] = Array(repeating: nil, count: snapshots.count)
+        var reads: [(index: Int, snapshot: ConversationSnapshot, token: String?)] = []
+        for (index, snapshot) in snapshots.enumerated() {
+            let token = ChangeToken.of(snapshot, capabilities: capabilities)
+            let inStep = token != nil && marks[snapshot.conversation.id]?.changeToken == token
+            if let turns = snapshot.turns {
+                slots[index] = ListedConversation(
+                    conversation: snapshot.conversation, turns: inStep ? .unchanged : .replace(turns), changeToken: token)
+            } else if inStep {
+                slots[index] = ListedConversation(conversation: snapshot.conversation, turns: .unchanged, changeToken: nil)
+            } else {
+                reads.append((index, snapshot, token))
+            }
+        }
+        var page = PreparedPage()
+        let results = try await readConcurrently(reads.map { ($0.snapshot, $0.token) })
+        for (read, result) in zip(reads, results) {
+            switch result {
+            case .gone: page.gone.append(read.snapshot.conversation.id)
+            case .listed(let item): slots[read.index] = item
+            }
+        }
+        page.items = slots.compactMap { $0 }
+        page.read = reads.count
+        return page
+    }
+
+    private enum ReadResult: Sendable {
+        case listed(ListedConversation)
+        case gone
+    }
+
+    /// Reads the given conversations, at most `concurrentReads` at once, results in order.
+    private func readConcurrently(_ work: [(ConversationSnapshot, String?)]) async throws -> [ReadResult] {
+        guard !work.isEmpty else { return [] }
+        var results: [ReadResult?] = Array(repeating: nil, count: work.count)
+        try await withThrowingTaskGroup(of: (Int, ReadResult).self) { group in
+            var next = 0
+            func startNext() {
+                guard next < work.count else { return }
+                let index = next
+                let (snapshot, token) = work[index]
+                group.addTask { (index, try await read(snapshot, token: token)) }
+                next += 1
+            }
+            for _ in 0..<max(1, context.configuration.concurrentReads) { startNext() }
+            while let (index, result) = try await group.next() {
+                results[index] = result
+                startNext()
+            }
+        }
+        return results.compactMap { $0 }
+    }
+
+    /// One conversation's turns as its dialect gives them; `.gone` when its own read says
+    /// it was hard-deleted after the listing named it.
+    private func read(_ snapshot: ConversationSnapshot, token: String?) async throws -> ReadResult {
+        let id = snapshot.conversation.id
+        let capabilities = context.capabilities
+        do {
+            if !capabilities.pagedTurns {
+                // A read by id with messages (agentflow): its fields are newer than the listing's.
+                let fresh = try await context.remote { try await context.api.conversation(id: id) }
+                let current = ConversationSnapshot(conversation: fresh.conversation, turns: nil)
+                return .listed(ListedConversation(
+                    conversation: fresh.conversation, turns: .replace(fresh.turns ?? []),
+                    changeToken: ChangeToken.of(current, capabilities: capabilities)))
+            }
+            if token != nil {
+                // Update times say it changed (knowrithm): read every turn, replace.
+                let turns = try await context.remote { try await context.reader.allTurns(of: id) }
+                return .listed(ListedConversation(conversation: snapshot.conversation, turns: .replace(turns), changeToken: token))
+            }
+            return .listed(try await tailReRead(snapshot))
+        } catch let error as SyncError where error.remote?.isConversationNotFound == true {
+            return .gone
+        }
+    }
+
+    /// v2 has no update times and append-only messages paged oldest first: re-read from the
+    /// position that produced the last page, dedupe by id, keep the new tail position.
+    private func tailReRead(_ snapshot: ConversationSnapshot) async throws -> ListedConversation {
+        let id = snapshot.conversation.id
+        let scope = ListingScope.tail(of: id)
+        let stored = try await context.replica.syncState(scope: scope)
+        var position = stored?.cursor.map(PagingPosition.cursor) ?? .start
+        var producing = position
+        var turns: [Turn] = []
+        var seen = Set<String>()
+        while true {
+            let from = position
+            let page = try await context.remote {
+                try await context.api.turns(of: id, from: from, pageSize: context.configuration.pageSize)
+            }
+            if !page.items.isEmpty { producing = from }
+            for turn in page.items where seen.insert(turn.id).inserted { turns.append(turn) }
+            guard let next = page.next, !page.items.isEmpty, next != from else { break }
+            position = next
+        }
+        let cursor: String? = if case .cursor(let token) = producing { token } else { nil }
+        return ListedConversation(
+            conversation: snapshot.conversation, turns: .append(turns), changeToken: nil,
+            syncState: SyncStateUpdate(scope: scope, cursor: .set(cursor)))
+    }
+}

@@ -1,0 +1,35 @@
+import ConvoRemote
+import ConvoStore
+import Foundation
+import Logging
+
+/// What every part of a pull shares: the remote, the replica, the pacing and the status.
+struct PullContext: Sendable {
+    let api: any RemoteAPI
+    let replica: Replica
+    let configuration: SyncConfiguration
+    let status: StatusBroadcaster
+    let logger: Logger
+
+    var capabilities: RemoteCapabilities { api.capabilities }
+    var reader: ConversationReader { ConversationReader(api: api, pageSize: configuration.pageSize) }
+
+    /// Runs a remote call with retries, showing each wait in the status.
+    func remote<T: Sendable>(_ body: @Sendable () async throws -> T) async throws -> T {
+        let status = self.status
+        let logger = self.logger
+        let retrying = Retrying(policy: configuration.retry) { error, delay, attempt in
+            logger.notice(
+                "retrying a remote call",
+                metadata: ["error": "\(error.code.rawValue)", "attempt": "\(attempt)", "delay": "\(delay)"])
+            status.update { status in
+                status.online = error.code != .offline
+                status.lastError = error.message
+                status.lastErrorCode = error.code
+            }
+        }
+        let value = try await retrying(body)
+        status.update { $0.online = true }
+        return value
+    }
+}

@@ -1,0 +1,59 @@
+/// How the engine paces itself: page sizes, parallel reads, retries, schedules and retention.
+///
+///     var configuration = SyncConfiguration()
+///     configuration.pullInterval = .seconds(30)
+///     let engine = SyncEngine(replica: replica, connection: connection, account: account, configuration: configuration)
+public struct SyncConfiguration: Sendable, Hashable {
+    /// Items asked for per listing page (the dialect may return fewer).
+    public var pageSize: Int = 100
+    /// Conversations whose turns are read at the same time while a page is prepared.
+    public var concurrentReads: Int = 4
+    /// Retries of one request on retryable failures (network, 5xx, 429).
+    public var retry: RetryPolicy = .init()
+    /// How often `run()` pulls when nothing asks for it sooner.
+    public var pullInterval: Duration = .seconds(60)
+    /// How soon `run()` pulls again after a pass that could not check deletions because the
+    /// remote changed under it (DESIGN: "the next pass starts soon").
+    public var inconsistentPassRetry: Duration = .seconds(2)
+    /// For dialects that list recently updated conversations first: every how many pulls a
+    /// full mark-and-sweep pass runs even when the totals agree (a safety net).
+    public var fullPassEvery: Int = 20
+    /// How long soft-delete and purge tombstones are kept before `run()` collects them.
+    public var tombstoneRetention: Duration = .seconds(30 * 24 * 3600)
+    /// How often a streamed reply's text is written to the replica while it arrives.
+    public var replyFlushInterval: Duration = .milliseconds(100)
+    /// A streamed reply is also written once this many bytes arrived since the last write.
+    public var replyFlushBytes: Int = 4096
+
+    /// The defaults.
+    public init() {}
+}
+
+/// Retries with exponential backoff and jitter, honouring a server's `Retry-After`.
+public struct RetryPolicy: Sendable, Hashable {
+    /// Attempts per request, the first included.
+    public var attempts: Int = 6
+    /// The delay before the first retry.
+    public var initialDelay: Duration = .milliseconds(200)
+    /// The longest delay between two attempts, `Retry-After` included.
+    public var maxDelay: Duration = .seconds(30)
+    /// The fraction of a delay randomised either way, so many clients do not retry in step.
+    public var jitter: Double = 0.3
+
+    /// Makes a policy; the defaults suit a platform over the Internet.
+    public init(attempts: Int = 6, initialDelay: Duration = .milliseconds(200), maxDelay: Duration = .seconds(30), jitter: Double = 0.3) {
+        self.attempts = attempts
+        self.initialDelay = initialDelay
+        self.maxDelay = maxDelay
+        self.jitter = jitter
+    }
+
+    /// The delay before retry number `retry` (from 1), or what the server asked, capped.
+    func delay(beforeRetry retry: Int, retryAfter: Duration?) -> Duration {
+        if let retryAfter { return min(retryAfter, maxDelay) }
+        let exponent = Double(1 << min(max(retry - 1, 0), 20))
+        let base = min(initialDelay * exponent, maxDelay)
+        let spread = max(0, min(jitter, 1))
+        return base * Double.random(in: (1 - spread)...(1 + spread))
+    }
+}

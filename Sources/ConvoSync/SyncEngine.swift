@@ -1,0 +1,228 @@
+import ConvoModel
+import ConvoRemote
+import ConvoStore
+import Foundation
+import Logging
+
+/// What one `sync()` did.
+public struct SyncReport: Sendable, Hashable {
+    /// What the pull did.
+    public var pull = PullReport()
+    /// When the replica was last in step with the remote.
+    public var finishedAt = Date()
+}
+
+/// Keeps one replica true to one remote account (DESIGN "Sync: how the replica stays true").
+///
+/// `sync()` pulls once and returns when the replica is in step; `run()` keeps it in step until
+/// cancelled: periodic pulls, an early pull when one could not check deletions, backoff with
+/// jitter while offline or rate limited. `watch(_:)` follows hot conversations live.
+/// Every write of remote data commits with its bookkeeping, so cancelling or killing the
+/// process at any instant leaves a consistent replica that the next sync resumes.
+///
+///     let engine = try await SyncEngine(replica: replica, api: connection.api, agentIDs: account.agentIDs)
+///     for await status in engine.statusUpdates() { print(status.phase, status.conversations) }
+///     let report = try await engine.sync()
+public actor SyncEngine {
+    /// The replica this engine writes.
+    public nonisolated let replica: Replica
+    /// The remote adapter this engine reads and writes through.
+    public nonisolated let api: any RemoteAPI
+    /// How the engine paces itself.
+    public nonisolated let configuration: SyncConfiguration
+
+    private let logger: Logger
+    private let broadcaster = StatusBroadcaster()
+    private let agentIDs: [String]
+    private var scopes: [ListingScope]?
+    private var pulls = 0
+    private var watchers: [String: Task<Void, Never>] = [:]
+    private let wakeSignal = WakeSignal()
+    private let transport: HTTPTransport?
+
+    /// Makes an engine for `replica` and the adapter of its account.
+    ///
+    /// - Parameters:
+    ///   - agentIDs: the agents in scope, for dialects that list per agent (v2 discovers them
+    ///     when empty; `turns` needs them).
+    ///   - transport: the adapter's transport, when the status should count its traffic.
+    public init(
+        replica: Replica, api: any RemoteAPI, agentIDs: [String] = [], transport: HTTPTransport? = nil,
+        configuration: SyncConfiguration = .init(), logger: Logger = Logger(label: "convosync.sync")
+    ) {
+        self.replica = replica
+        self.api = api
+        self.agentIDs = agentIDs
+        self.configuration = configuration
+        self.logger = logger
+        self.transport = transport
+    }
+
+    deinit {
+        for watcher in watchers.values { watcher.cancel() }
+        broadcaster.finish()
+    }
+
+    // MARK: Status
+
+    /// The engine's status now.
+    public nonisolated var status: SyncStatus { broadcaster.current }
+
+    /// The current status, then every change: phases, pages and items, traffic, errors,
+    /// online/offline. A slow reader skips to the newest values; the engine never waits.
+    public nonisolated func statusUpdates() -> AsyncStream<SyncStatus> { broadcaster.subscribe() }
+
+    // MARK: Sync
+
+    /// Pulls every scope once; returns when the replica is in step with the remote.
+    ///
+    /// A pull that found the remote changing under it applies everything it read but purges
+    /// nothing on its word (`report.pull.deletionsChecked` is false); it still succeeds.
+    /// - Throws: `SyncError`: `offline` or `rateLimited` once retries are spent (the pages
+    ///   already committed stay; the next sync resumes after them), `unauthorized`,
+    ///   `misconfigured`, `replica`, `cancelled`.
+    @discardableResult
+    public func sync() async throws -> SyncReport {
+        do {
+            let context = makeContext()
+            let scopes = try await resolveScopes(context)
+            pulls += 1
+            broadcaster.update { status in
+                status.phase = .listing
+                status.pages = 0
+                status.conversations = 0
+                status.conversationsRead = 0
+                status.expectedConversations = nil
+            }
+            let pull = try await Puller(context: context, scopes: scopes).pull(pullNumber: pulls)
+            var report = SyncReport()
+            report.pull = pull
+            report.finishedAt = Date()
+            finish(success: report)
+            return report
+        } catch {
+            let failure = SyncError.wrapping(error)
+            broadcaster.update { status in
+                status.phase = .idle
+                status.lastError = failure.message
+                status.lastErrorCode = failure.code
+                if failure.code == .offline { status.online = false }
+            }
+            refreshTraffic()
+            throw failure
+        }
+    }
+
+    /// Keeps the replica in step until the task is cancelled: pulls every `pullInterval` (or
+    /// at once after `requestSync()`), again soon after a pass that could not check deletions,
+    /// and after a growing, jittered delay while the remote is unreachable or rate limiting.
+    /// Failures that need a person (credentials, configuration) are reported in the status and
+    /// retried at the pull interval. Returns when cancelled; the replica stays consistent.
+    public func run() async {
+        var failures = 0
+        while !Task.isCancelled {
+            var delay = configuration.pullInterval
+            do {
+                let report = try await sync()
+                failures = 0
+                if !report.pull.deletionsChecked { delay = configuration.inconsistentPassRetry }
+            } catch let error as SyncError {
+                if error.code == .cancelled || Task.isCancelled { break }
+                failures += 1
+                if error.isRetryable {
+                    delay = configuration.retry.delay(beforeRetry: failures, retryAfter: error.retryAfter)
+                }
+                logger.warning("sync failed", metadata: ["error": "\(error.code.rawValue)", "retry_in": "\(delay)"])
+                let retryAt = Date().addingTimeInterval(Double(delay.components.seconds))
+                broadcaster.update { status in
+                    status.phase = .waiting
+                    status.retryAt = retryAt
+                }
+            } catch {
+                break
+            }
+            await wakeSignal.wait(upTo: delay)
+        }
+        stopAllWatches()
+        broadcaster.update { $0.phase = .idle }
+    }
+
+    /// Asks a running `run()` to pull now (after a local change, or a push notification).
+    public nonisolated func requestSync() {
+        wakeSignal.ring()
+    }
+
+    // MARK: Watches
+
+    /// Follows a conversation live (dialects with a watch stream; others ignore it): each
+    /// snapshot lands in the replica as it arrives. Watching twice is one watch.
+    public func watch(_ conversationID: String) {
+        guard api.capabilities.watchStream, watchers[conversationID] == nil else { return }
+        let watcher = ConversationWatcher(context: makeContext(), conversationID: conversationID)
+        watchers[conversationID] = Task { await watcher.run() }
+    }
+
+    /// Stops following a conversation.
+    public func stopWatching(_ conversationID: String) {
+        watchers.removeValue(forKey: conversationID)?.cancel()
+    }
+
+    /// The conversations being watched.
+    public var watchedConversations: Set<String> { Set(watchers.keys) }
+
+    /// Stops every watch.
+    public func stopAllWatches() {
+        for watcher in watchers.values { watcher.cancel() }
+        watchers.removeAll()
+    }
+
+    // MARK: Helpers
+
+    private func makeContext() -> PullContext {
+        PullContext(api: api, replica: replica, configuration: configuration, status: broadcaster, logger: logger)
+    }
+
+    /// The listing scopes: one for everything, or one per agent where the dialect lists per
+    /// agent (discovered where the account names none and the dialect can list agents).
+    private func resolveScopes(_ context: PullContext) async throws -> [ListingScope] {
+        if let scopes { return scopes }
+        let capabilities = api.capabilities
+        var resolved = [ListingScope(agentID: nil)]
+        if capabilities.listsPerAgent {
+            var agents = agentIDs
+            if agents.isEmpty, capabilities.agentListing {
+                let api = self.api
+                agents = try await context.remote { try await api.agents(named: nil) }.map(\.id)
+            }
+            guard !agents.isEmpty else {
+                throw SyncError(.misconfigured, "this dialect lists conversations per agent: name the agents to sync")
+            }
+            resolved = agents.map { ListingScope(agentID: $0) }
+        }
+        api.rememberOwners(try await replica.conversationOwners())
+        scopes = resolved
+        return resolved
+    }
+
+    private func finish(success report: SyncReport) {
+        broadcaster.update { status in
+            status.phase = .idle
+            status.lastSuccess = report.finishedAt
+            status.lastError = nil
+            status.lastErrorCode = nil
+            status.retryAt = nil
+            status.online = true
+            status.deletionsChecked = report.pull.deletionsChecked
+        }
+        refreshTraffic()
+    }
+
+    private func refreshTraffic() {
+        guard let transport else { return }
+        let (requests, bytes) = transport.traffic
+        broadcaster.update { status in
+            status.requests = requests
+            status.receivedBytes = bytes
+        }
+    }
+}
