@@ -100,7 +100,7 @@ let package = Package(
         .target(
             name: "EmulatorSupport",
             dependencies: [
-                "ConvoModel", "ConvoRemote", "ConvoEmulator", "TestSupport",
+                "ConvoModel", "ConvoStore", "ConvoRemote", "ConvoEmulator", "TestSupport",
                 .product(name: "Logging", package: "swift-log"),
             ],
             path: "Tests/EmulatorSupport"

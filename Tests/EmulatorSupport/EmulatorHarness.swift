@@ -1,6 +1,7 @@
 import ConvoEmulator
 import ConvoModel
 import ConvoRemote
+import ConvoStore
 import Foundation
 import Logging
 
@@ -71,4 +72,18 @@ public func requireDialect(_ dialect: Dialect) throws -> EmulatorDialect {
         throw HarnessError("the emulator does not serve \(dialect)")
     }
     return match
+}
+
+extension EmulatorHarness {
+    /// The replica as `dialect` would show it next to the emulator's truth seen the same way:
+    /// equal when the replica is in step.
+    public static func comparison(_ replica: ConvoStore.Replica, dialect: Dialect, on emulator: RunningEmulator) async throws
+        -> (replica: [ExpectedConversation], remote: [ExpectedConversation])
+    {
+        let truth = try await truth(emulator)
+        return (
+            try await ExpectedConversation.fromReplica(replica, dialect: dialect),
+            ExpectedConversation.fromTruth(truth, dialect: dialect)
+        )
+    }
 }

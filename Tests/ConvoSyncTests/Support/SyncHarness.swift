@@ -54,7 +54,6 @@ struct SyncHarness {
 
     /// The replica as the dialect would show it, next to the emulator's truth seen the same way.
     func comparison() async throws -> (replica: [ExpectedConversation], remote: [ExpectedConversation]) {
-        let truth = try await EmulatorHarness.truth(emulator)
-        return (try await ExpectedConversation.fromReplica(replica, dialect: dialect), ExpectedConversation.fromTruth(truth, dialect: dialect))
+        try await EmulatorHarness.comparison(replica, dialect: dialect, on: emulator)
     }
 }

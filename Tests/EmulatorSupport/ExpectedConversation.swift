@@ -4,24 +4,25 @@ import Foundation
 
 /// One conversation reduced to what a dialect shows of it: compared between the replica and
 /// the emulator's truth to say "the replica is equal to the remote".
-struct ExpectedConversation: Hashable, CustomStringConvertible {
-    struct ExpectedTurn: Hashable {
-        var id: String
-        var role: String
-        var text: String
-        var deleted: Bool
+public struct ExpectedConversation: Hashable, CustomStringConvertible {
+    /// One turn as the dialect shows it.
+    public struct ExpectedTurn: Hashable {
+        public var id: String
+        public var role: String
+        public var text: String
+        public var deleted: Bool
     }
 
-    var id: String
-    var title: String?
-    var deleted: Bool
-    var turns: [ExpectedTurn]
+    public var id: String
+    public var title: String?
+    public var deleted: Bool
+    public var turns: [ExpectedTurn]
 
-    var description: String { "\(id) \(title ?? "-") deleted=\(deleted) turns=\(turns.map { "\($0.id)\($0.deleted ? "(x)" : "")" })" }
+    public var description: String { "\(id) \(title ?? "-") deleted=\(deleted) turns=\(turns.map { "\($0.id)\($0.deleted ? "(x)" : "")" })" }
 
     /// What the dialect serves of the truth: knowrithm lists soft-deleted conversations and
     /// messages; the others hide them. `turns` shows no titles; flat dialects join fragments.
-    static func fromTruth(_ truth: [[String: Any]], dialect: Dialect) -> [ExpectedConversation] {
+    public static func fromTruth(_ truth: [[String: Any]], dialect: Dialect) -> [ExpectedConversation] {
         truth.compactMap { conversation -> ExpectedConversation? in
             let deleted = !(conversation["deleted_at"] is NSNull) && conversation["deleted_at"] != nil
             if deleted && dialect != .knowrithm { return nil }
@@ -41,7 +42,7 @@ struct ExpectedConversation: Hashable, CustomStringConvertible {
     }
 
     /// Every conversation the replica holds (soft-deleted ones included, purged ones not).
-    static func fromReplica(_ replica: Replica, dialect: Dialect) async throws -> [ExpectedConversation] {
+    public static func fromReplica(_ replica: Replica, dialect: Dialect) async throws -> [ExpectedConversation] {
         var all: [ExpectedConversation] = []
         var cursor: String?
         repeat {
