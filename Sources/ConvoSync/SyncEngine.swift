@@ -120,11 +120,16 @@ public actor SyncEngine {
     /// retried at the pull interval. Returns when cancelled; the replica stays consistent.
     public func run() async {
         var failures = 0
+        var lastCollection: ContinuousClock.Instant?
         while !Task.isCancelled {
             var delay = configuration.pullInterval
             do {
                 let report = try await sync()
                 failures = 0
+                if lastCollection.map({ $0.duration(to: .now) > .seconds(24 * 3600) }) ?? true {
+                    try await collectTombstones()
+                    lastCollection = .now
+                }
                 if !report.pull.deletionsChecked { delay = configuration.inconsistentPassRetry }
             } catch let error as SyncError {
                 if error.code == .cancelled || Task.isCancelled { break }
@@ -145,6 +150,22 @@ public actor SyncEngine {
         }
         stopAllWatches()
         broadcaster.update { $0.phase = .idle }
+    }
+
+    /// Removes soft-delete and purge tombstones older than `configuration.tombstoneRetention`
+    /// (never what a queued local write refers to); `run()` does it once a day. A tombstone the
+    /// remote still lists (knowrithm's deleted listing) comes back with the next pull.
+    /// - Returns: how many conversations and turns were removed.
+    /// - Throws: `SyncError` `.replica`.
+    @discardableResult
+    public func collectTombstones(now: Date = Date()) async throws -> Int {
+        let retention = configuration.tombstoneRetention
+        let cutoff = now.addingTimeInterval(-(Double(retention.components.seconds) + Double(retention.components.attoseconds) / 1e18))
+        do {
+            return try await replica.collectTombstones(olderThan: cutoff)
+        } catch {
+            throw SyncError.wrapping(error)
+        }
     }
 
     /// Asks a running `run()` to pull now (after a local change, or a push notification).
