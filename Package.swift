@@ -149,6 +149,7 @@ let package = Package(
             dependencies: [
                 "ConvoModel", "ConvoStore", "ConvoRemote", "ConvoSync", "ConvoEmulator", "EmulatorSupport", "TestSupport",
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
         // Keeps Schema/*.openapi.json, the wire fixtures and the contract validator in step.
