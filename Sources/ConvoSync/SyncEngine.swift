@@ -36,6 +36,7 @@ public actor SyncEngine {
     private let agentIDs: [String]
     private var scopes: [ListingScope]?
     private var pulls = 0
+    private var inFlight: Task<SyncReport, any Error>?
     private var watchers: [String: Task<Void, Never>] = [:]
     private let wakeSignal = WakeSignal()
     private let transport: HTTPTransport?
@@ -81,8 +82,27 @@ public actor SyncEngine {
     /// - Throws: `SyncError`: `offline` or `rateLimited` once retries are spent (the pages
     ///   already committed stay; the next sync resumes after them), `unauthorized`,
     ///   `misconfigured`, `replica`, `cancelled`.
+    ///
+    /// Calls made while a sync runs (from `run()` or another caller) join it rather than start
+    /// a second pass over the same scopes; cancelling any caller cancels the shared sync.
     @discardableResult
     public func sync() async throws -> SyncReport {
+        if let running = inFlight { return try await join(running) }
+        let task = Task { try await self.performSync() }
+        inFlight = task
+        defer { inFlight = nil }
+        return try await join(task)
+    }
+
+    private func join(_ task: Task<SyncReport, any Error>) async throws -> SyncReport {
+        try await withTaskCancellationHandler {
+            try await task.value
+        } onCancel: {
+            task.cancel()
+        }
+    }
+
+    private func performSync() async throws -> SyncReport {
         do {
             let context = makeContext()
             let scopes = try await resolveScopes(context)

@@ -80,6 +80,31 @@ struct ResumeAndRunTests {
         }
     }
 
+    @Test("two syncs asked for at once share one pass")
+    func concurrentSyncsShareOnePass() async throws {
+        try await withTemporaryDirectory { folder in
+            try await EmulatorHarness.withSeededEmulator(conversations: 20, turns: 2) { emulator in
+                try await SyncHarness.with(.agentflow, on: emulator, in: folder) { harness in
+                    // Slow answers keep the first sync running while the second is asked for.
+                    var faults = FaultConfiguration()
+                    faults.latency = .milliseconds(100)
+                    emulator.emulator.faults.update(faults)
+                    let engine = harness.engine
+                    let updates = engine.statusUpdates()
+                    let first = Task { try await engine.sync() }
+                    // Ask again once the first is under way: it must join, not start over.
+                    for await status in updates where status.phase == .listing { break }
+                    let second = try await engine.sync()
+                    #expect(try await first.value == second)
+                    #expect(second.pull.read > 0)
+                    emulator.emulator.faults.update(FaultConfiguration())
+                    let (replica, remote) = try await harness.comparison()
+                    #expect(replica == remote)
+                }
+            }
+        }
+    }
+
     @Test("an unreachable remote fails the sync as offline and commits nothing")
     func unreachableIsOffline() async throws {
         try await withTemporaryDirectory { folder in
