@@ -66,6 +66,15 @@ public actor SyncEngine {
 
     // MARK: Status
 
+    /// The `sync_state` scope whose `updatedAt` is the end of the last successful sync.
+    public static let lastSuccessScope = "sync:last-success"
+
+    /// When the replica was last in step with the remote, as recorded in the replica itself
+    /// (so a command can tell without an engine running); `nil` if it never was.
+    public static func lastSuccess(of replica: Replica) async throws -> Date? {
+        try await replica.syncState(scope: lastSuccessScope)?.updatedAt
+    }
+
     /// The engine's status now.
     public nonisolated var status: SyncStatus { broadcaster.current }
 
@@ -118,6 +127,8 @@ public actor SyncEngine {
             var report = SyncReport()
             report.pull = pull
             report.finishedAt = Date()
+            // Readers without the engine (`convosync status`) learn when the replica was last in step.
+            try await replica.setSyncState(SyncStateUpdate(scope: Self.lastSuccessScope))
             finish(success: report)
             return report
         } catch {
