@@ -2,7 +2,8 @@ import ConvoModel
 import Foundation
 import GRDB
 
-/// A local write waiting for the remote, as listed by ``Replica/pendingOutbox()``.
+/// A local write waiting for the remote, as listed by ``Replica/pendingOutbox()`` and
+/// ``Replica/outboxQueue()``.
 ///
 /// The engine pushes ops in order per conversation, each with its idempotency key
 /// (DESIGN, "Offline writes"); a failed op keeps the user's payload and the reason.
@@ -34,6 +35,16 @@ public struct OutboxOp: Sendable, Hashable {
     public var lastError: String?
     /// When the op was recorded locally.
     public var createdAt: Date
+    /// The write, decoded from the payload; `nil` for a payload this module did not write,
+    /// or an upload whose staged bytes are gone (such an op cannot be pushed).
+    public var write: LocalWrite?
+    /// The local key of the turn the op concerns: a sent message's user turn, or the turn a
+    /// message delete or restore names.
+    public var turnLocalID: Int64?
+    /// That turn's remote id, `nil` while it exists only locally.
+    public var turnRemoteID: String?
+    /// The agent the conversation belongs to, as the replica knows it.
+    public var agentID: String?
 }
 
 /// One row of `outbox`.

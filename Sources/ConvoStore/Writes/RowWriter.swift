@@ -153,6 +153,24 @@ enum RowWriter {
         }
     }
 
+    /// Records an observed hard delete of `existing`: drops its turns, files, data frames, title
+    /// and metadata and sets `purged_at`. Idempotent. Returns the cached file paths to remove.
+    static func purge(_ existing: ConversationRecord, at millis: Int64, _ db: Database) throws -> [String] {
+        guard existing.purgedAt == nil, let localID = existing.id else { return [] }
+        let paths = try cachedPaths(conversationIDs: "?", arguments: [localID], db)
+        try db.execute(sql: "DELETE FROM turn WHERE conversation_id = ?", arguments: [localID])
+        try db.execute(sql: "DELETE FROM file WHERE conversation_id = ?", arguments: [localID])
+        try db.execute(sql: "DELETE FROM data_frame WHERE conversation_id = ?", arguments: [localID])
+        var updated = existing
+        updated.purgedAt = millis
+        updated.title = nil
+        updated.metadata = nil
+        updated.messageCount = nil
+        updated.contentHash = nil
+        try updated.updateChanges(db, from: existing)
+        return paths
+    }
+
     /// The cached file paths (relative to the replica folder) of the given conversations' files.
     static func cachedPaths(conversationIDs sql: String, arguments: StatementArguments, _ db: Database) throws -> [String] {
         try String.fetchAll(
