@@ -295,15 +295,9 @@ enum OutboxWriter {
         let object = JSONText.decode(op.payload)?.objectValue ?? [:]
         let previousDeletedAt = OutboxPayload.integer(object, "previous_deleted_at")
         var staged: String?
-        try db.execute(sql: "DELETE FROM outbox WHERE id = ?", arguments: [id])
         switch OutboxKind(rawValue: op.kind) {
         case .createConversation:
-            // A create never pushed leaves nothing behind, unless other ops still need the row.
-            try db.execute(
-                sql: """
-                    DELETE FROM conversation WHERE id = ? AND remote_id IS NULL
-                    AND NOT EXISTS (SELECT 1 FROM outbox WHERE conversation_id = ?)
-                    """, arguments: [conversationID, conversationID])
+            break
         case .sendMessage:
             try db.execute(sql: "DELETE FROM turn WHERE outbox_id = ? AND remote_id IS NULL", arguments: [id])
         case .rename:
@@ -325,6 +319,15 @@ enum OutboxWriter {
             staged = object["staged"]?.stringValue
         case .generateTitle, nil:
             break
+        }
+        try db.execute(sql: "DELETE FROM outbox WHERE id = ?", arguments: [id])
+        if op.kind == OutboxKind.createConversation.rawValue {
+            // A create never pushed leaves nothing behind, unless other ops still need the row.
+            try db.execute(
+                sql: """
+                    DELETE FROM conversation WHERE id = ? AND remote_id IS NULL
+                    AND NOT EXISTS (SELECT 1 FROM outbox WHERE conversation_id = ?)
+                    """, arguments: [conversationID, conversationID])
         }
         if try ConversationRecord.exists(db, key: conversationID) {
             try OutboxReapply.all(conversationID, db)
