@@ -20,8 +20,8 @@ public struct OutboxOp: Sendable, Hashable {
     public var conversationLocalID: Int64
     /// The conversation's remote id, `nil` while its create has not reached the remote.
     public var conversationID: String?
-    /// What the op does: `create_conversation`, `send_message`, `rename`, `delete_conversation`,
-    /// `restore_conversation`, `delete_message`, `restore_message` or `upload_file`.
+    /// What the op does: `create_conversation`, `send_message`, `rename`, `generate_title`,
+    /// `delete_conversation`, `restore_conversation`, `delete_message`, `restore_message` or `upload_file`.
     public var kind: String
     /// The op's arguments as the engine recorded them.
     public var payload: JSONValue
@@ -36,7 +36,9 @@ public struct OutboxOp: Sendable, Hashable {
     /// When the op was recorded locally.
     public var createdAt: Date
     /// The write, decoded from the payload; `nil` for a payload this module did not write,
-    /// or an upload whose staged bytes are gone (such an op cannot be pushed).
+    /// or an upload whose staged bytes are gone (such an op cannot be pushed). A message
+    /// delete or restore names its turn by local key (``TurnRef/local(_:)``), whatever the
+    /// caller named it by; an upload holds the staged bytes.
     public var write: LocalWrite?
     /// The local key of the turn the op concerns: a sent message's user turn, or the turn a
     /// message delete or restore names.

@@ -210,4 +210,16 @@ struct OutboxWriteTests {
             #expect(try await replica.outboxQueue().isEmpty)
         }
     }
+
+    @Test("an export leaves out the conversations and messages that exist only locally")
+    func exportLeavesOutLocalRows() async throws {
+        try await T.withReplica { replica in
+            try await replica.upsertConversations([T.conversation("c1")], pass: nil, syncState: nil)
+            try await replica.replaceTurns(conversationID: "c1", turns: [T.turn("t1", "remote words")], syncState: nil)
+            let before = try T.exportLines(replica)
+            try await replica.enqueue(.sendMessage(text: "local words"), in: .remote("c1"), idempotencyKey: "s", at: Self.now)
+            _ = try await Self.create(replica)
+            #expect(try T.exportLines(replica) == before)
+        }
+    }
 }

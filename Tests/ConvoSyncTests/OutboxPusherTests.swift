@@ -308,4 +308,59 @@ struct OutboxPusherTests {
             }
         }
     }
+
+    @Test("an upload pushed to v2 lands once, byte for byte, and the staged copy goes")
+    func uploadLands() async throws {
+        try await EmulatorHarness.withSeededEmulator(conversations: 1) { emulator in
+            try await Self.withReplica(.v2, on: emulator) { replica in
+                try await EmulatorHarness.withAdapter(.v2, on: emulator) { api in
+                    let conversation = try await api.createConversation(
+                        ConversationDraft(agentID: emulator.addresses.agentIDs[0], title: "Invoices"), idempotencyKey: .random())
+                    try await replica.upsertConversations([conversation], pass: nil, syncState: nil)
+                    let bytes = Data((0..<3000).map { UInt8($0 % 253) })
+                    let name = "../q3 \"report\"\n.csv"
+                    try await replica.enqueue(
+                        .uploadFile(name: name, contentType: "text/csv", bytes: bytes), in: .remote(conversation.id),
+                        idempotencyKey: "upload-1", at: Date())
+                    #expect(await Self.pusher(replica, api).pushPending() == PushOutcome(pushed: 1, failed: 0, next: .idle))
+                    let files = try #require(try await Self.truthRecord(emulator, conversation.id)?["files"] as? [[String: Any]])
+                    #expect(files.count == 1)
+                    #expect(files.first?["name"] as? String == name)
+                    #expect(files.first?["size"] as? Int == bytes.count)
+                    let staging = replica.folder.appendingPathComponent("outbox.convosync.outbox").path
+                    #expect(try FileManager.default.contentsOfDirectory(atPath: staging).isEmpty)
+                }
+            }
+        }
+    }
+
+    @Test("a message sent and deleted offline: the delete waits for the send, then both land on knowrithm")
+    func messageDeleteFollowsItsSend() async throws {
+        try await EmulatorHarness.withSeededEmulator(conversations: 1) { emulator in
+            try await Self.withReplica(.knowrithm, on: emulator) { replica in
+                try await EmulatorHarness.withAdapter(.knowrithm, on: emulator) { api in
+                    let conversation = try await api.createConversation(
+                        ConversationDraft(agentID: emulator.addresses.agentIDs[0], title: "Audit"), idempotencyKey: .random())
+                    try await replica.upsertConversations([conversation], pass: nil, syncState: nil)
+                    let sent = try await replica.enqueue(
+                        .sendMessage(text: "Sent in haste"), in: .remote(conversation.id), idempotencyKey: "send-1", at: Date())
+                    let turn = try #require(sent.turnLocalID)
+                    try await replica.enqueue(
+                        .deleteMessage(.local(turn)), in: .remote(conversation.id), idempotencyKey: "delete-1", at: Date())
+                    #expect(try await replica.outboxQueue().map(\.idempotencyKey) == ["send-1"])
+
+                    #expect(await Self.pusher(replica, api).pushPending() == PushOutcome(pushed: 2, failed: 0, next: .idle))
+                    let turns = try #require(try await Self.truthRecord(emulator, conversation.id)?["turns"] as? [[String: Any]])
+                    #expect(turns.count == 2)
+                    #expect(turns.first?["deleted_at"] is String, "the user message is soft-deleted on the remote")
+                    let visible = try #require(try await replica.conversation(id: conversation.id))
+                    #expect(visible.turns.map(\.role) == [.assistant])
+                    let all = try #require(try await replica.conversation(id: conversation.id, includeDeleted: true))
+                    #expect(all.turnLocalIDs.first == turn)
+                    #expect(all.turns.first?.id == turns.first?["id"] as? String)
+                    try await Self.expectReplicaEqualsRemote(all, api, conversation.id)
+                }
+            }
+        }
+    }
 }
