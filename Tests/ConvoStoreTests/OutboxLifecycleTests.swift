@@ -120,6 +120,20 @@ struct OutboxLifecycleTests {
         }
     }
 
+    @Test("a message the remote rewrote is still adopted: the first new user turn takes the local key")
+    func rewrittenMessageIsAdopted() async throws {
+        try await T.withReplica { replica in
+            try await replica.upsertConversations([T.conversation("c1")], pass: nil, syncState: nil)
+            try await replica.replaceTurns(conversationID: "c1", turns: [T.turn("m0", "earlier")], syncState: nil)
+            let sent = try await Self.send(replica, "cafe\u{301} plans", to: .remote("c1"), key: "send")
+            let turns = [T.turn("m0", "earlier"), T.turn("m1", "Draft: Q3 plans"), T.turn("m2", "sure", role: .assistant)]
+            try await replica.completeOutboxOp(sent.opID, with: OutboxCompletion(turns: turns))
+            let detail = try #require(try await replica.conversation(id: "c1"))
+            #expect(detail.turns.map(\.id) == ["m0", "m1", "m2"])
+            #expect(detail.turnLocalIDs[1] == sent.turnLocalID)
+        }
+    }
+
     @Test("pending ops are re-applied over pulled conversations and turns")
     func pendingOpsSurvivePulls() async throws {
         try await T.withReplica { replica in

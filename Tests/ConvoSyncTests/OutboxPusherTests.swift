@@ -363,4 +363,29 @@ struct OutboxPusherTests {
             }
         }
     }
+
+    @Test("credentials the remote refuses stop the pass without failing any op")
+    func refusedCredentialsFailNoOp() async throws {
+        try await EmulatorHarness.withSeededEmulator(conversations: 1) { emulator in
+            try await Self.withReplica(.agentflow, on: emulator) { replica in
+                var account = try EmulatorHarness.account(.agentflow, on: emulator)
+                account.credentials = .bearer("wrong-key")
+                let connection = RemoteAPIFactory.make(account: account, logger: EmulatorHarness.logger)
+                let created = try await Self.create(replica, agent: emulator.addresses.agentIDs[0])
+                try await replica.enqueue(
+                    .sendMessage(text: "kept"), in: .local(created.conversationLocalID), idempotencyKey: "send-1", at: Date())
+                let outcome = await Self.pusher(replica, connection.api).pushPending()
+                try await connection.shutdown()
+                guard case .accountRefused(let error) = outcome.next else {
+                    Issue.record("expected the account to be refused, got \(outcome.next)")
+                    return
+                }
+                #expect(error.code == .unauthorized)
+                #expect(outcome.failed == 0)
+                let ops = try await replica.pendingOutbox()
+                #expect(ops.map(\.state) == [.pending, .pending])
+                #expect(ops.map(\.attempts) == [1, 0])
+            }
+        }
+    }
 }

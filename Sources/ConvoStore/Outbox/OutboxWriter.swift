@@ -256,6 +256,15 @@ enum OutboxWriter {
                 }
             }
         }
+        if index == nil {
+            // The remote changed the text (normalised it, say): the first user turn it added.
+            for candidate in turns.indices where turns[candidate].role == .user {
+                if try !isKnown(turns[candidate].id, db) {
+                    index = candidate
+                    break
+                }
+            }
+        }
         guard let index else { return }
         try take(turns[index].id, for: userID, db)
         guard let reply = locals.first(where: { $0["role"] == Role.assistant.rawValue }) else { return }

@@ -12,7 +12,8 @@ import Logging
 /// and complete the op with it in one transaction. A retryable failure (network, 5xx, 429)
 /// counts an attempt and stops the pass; the op stays pending and its retry replays under
 /// the same key, so the remote applies it exactly once. A permanent failure marks the op
-/// failed with the server's reason, keeps its text, and the pass goes on.
+/// failed with the server's reason, keeps its text, and the pass goes on. A refusal of the
+/// account itself (401, 403, a wrong base URL) stops the pass without failing any op.
 ///
 ///     let pusher = OutboxPusher(replica: replica, api: api, logger: logger) { event in status.record(event) }
 ///     if case .retryLater(let after) = await pusher.pushPending().next { schedule(after) }
@@ -57,6 +58,9 @@ struct OutboxPusher: Sendable {
             case .retryLater(let after):
                 outcome.next = .retryLater(after: after)
                 return outcome
+            case .accountRefused(let error):
+                outcome.next = .accountRefused(error)
+                return outcome
             }
         }
         if Task.isCancelled { outcome.next = .retryLater(after: nil) }
@@ -66,6 +70,7 @@ struct OutboxPusher: Sendable {
     private enum Result {
         case pushed, refused, waiting
         case retryLater(Duration?)
+        case accountRefused(RemoteError)
     }
 
     /// A reason to refuse an op before or instead of a remote call.
@@ -106,7 +111,8 @@ struct OutboxPusher: Sendable {
             return .retryLater(nil)
         } catch let error as RemoteError {
             let reason = error.serverMessage ?? error.description
-            guard error.isRetryable else { return await refuse(op, reason) }
+            let refusesAccount = Self.accountCodes.contains(error.code)
+            guard error.isRetryable || refusesAccount else { return await refuse(op, reason) }
             metadata["convosync.error"] = "\(error)"
             logger.info("an outbox op will be retried", metadata: metadata)
             do {
@@ -115,7 +121,7 @@ struct OutboxPusher: Sendable {
                 logger.warning("an outbox failure cannot be recorded", metadata: ["convosync.error": "\(error)"])
             }
             onEvent(.failed(opID: op.id, kind: op.kind, reason: reason, permanent: false))
-            return .retryLater(error.retryAfter)
+            return refusesAccount ? .accountRefused(error) : .retryLater(error.retryAfter)
         } catch {
             // The replica failed, or the task was cancelled: nothing is lost, the op stays pending.
             metadata["convosync.error"] = "\(error)"
@@ -266,6 +272,12 @@ struct OutboxPusher: Sendable {
             throw error
         }
     }
+
+    /// Refusals of the account rather than of the op: every op would meet them, so none is
+    /// marked failed for them (SyncError calls them `unauthorized` and `misconfigured`).
+    static let accountCodes: Set<RemoteError.Code> = [
+        .unauthorized, .forbidden, .routeNotFound, .insecureTransport, .redirectRefused,
+    ]
 
     /// The capability a write needs.
     static func operation(_ write: LocalWrite) -> RemoteCapabilities.WriteOperation {

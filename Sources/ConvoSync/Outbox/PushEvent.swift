@@ -1,4 +1,5 @@
 import ConvoModel
+import ConvoRemote
 
 /// What the outbox pusher reports as it works, for a status display (never message text).
 enum PushEvent: Sendable, Hashable {
@@ -16,14 +17,17 @@ enum PushEvent: Sendable, Hashable {
 }
 
 /// What one ``OutboxPusher/pushPending()`` pass did and what should happen next.
-struct PushOutcome: Sendable, Hashable {
+struct PushOutcome: Sendable, Equatable {
     /// What the caller should do next.
-    enum Next: Sendable, Hashable {
+    enum Next: Sendable, Equatable {
         /// Nothing is left to push now (blocked or failed ops wait for a person).
         case idle
         /// A retryable failure stopped the pass: push again later, after `after` when the
         /// remote said (429 `Retry-After`), else after the engine's own backoff.
         case retryLater(after: Duration?)
+        /// The remote refused the account itself (credentials, a base URL with no such route,
+        /// insecure transport): no op was marked failed, since none is at fault. Fix the account.
+        case accountRefused(RemoteError)
     }
 
     /// Ops the remote accepted and the replica completed.
