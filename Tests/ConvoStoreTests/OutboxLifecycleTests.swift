@@ -125,7 +125,7 @@ struct OutboxLifecycleTests {
         try await T.withReplica { replica in
             try await replica.upsertConversations([T.conversation("c1")], pass: nil, syncState: nil)
             try await replica.replaceTurns(conversationID: "c1", turns: [T.turn("m0", "earlier")], syncState: nil)
-            let sent = try await Self.send(replica, "cafe\u{301} plans", to: .remote("c1"), key: "send")
+            let sent = try await Self.send(replica, "draft:  q3 plans", to: .remote("c1"), key: "send")
             let turns = [T.turn("m0", "earlier"), T.turn("m1", "Draft: Q3 plans"), T.turn("m2", "sure", role: .assistant)]
             try await replica.completeOutboxOp(sent.opID, with: OutboxCompletion(turns: turns))
             let detail = try #require(try await replica.conversation(id: "c1"))
