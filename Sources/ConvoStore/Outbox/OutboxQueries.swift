@@ -5,14 +5,17 @@ import GRDB
 /// The outbox as the query API and the pusher read it.
 enum OutboxQueries {
     /// Every op, pending or failed, in op id order, with its write decoded and its turn resolved.
-    static func ops(folder: URL, _ db: Database) throws -> [OutboxOp] {
+    /// An upload's staged bytes are read only for the ops in `bytesFor` (all by default).
+    static func ops(folder: URL, bytesFor states: Set<OutboxOp.State> = [.pending, .failed], _ db: Database) throws
+        -> [OutboxOp]
+    {
         let rows = try Row.fetchAll(
             db,
             sql: """
                 SELECT o.*, c.remote_id AS conversation_remote_id, c.agent_id AS conversation_agent_id
                 FROM outbox o JOIN conversation c ON c.id = o.conversation_id ORDER BY o.id
                 """)
-        return try rows.map { row in try op(row, folder: folder, db) }
+        return try rows.map { row in try op(row, folder: folder, bytesFor: states, db) }
     }
 
     /// The pending ops to push now, in push order (DESIGN, "Offline writes"): an op of a
@@ -20,7 +23,7 @@ enum OutboxQueries {
     /// (and is blocked for good without one); a message delete or restore waits while the
     /// message's own send is pending.
     static func queue(folder: URL, _ db: Database) throws -> [OutboxOp] {
-        let all = try ops(folder: folder, db)
+        let all = try ops(folder: folder, bytesFor: [.pending], db)
         var pendingCreates = Set<Int64>()
         var pendingOps = Set<Int64>()
         for op in all where op.state == .pending {
@@ -43,12 +46,16 @@ enum OutboxQueries {
         return queue
     }
 
-    private static func op(_ row: Row, folder: URL, _ db: Database) throws -> OutboxOp {
+    private static func op(_ row: Row, folder: URL, bytesFor states: Set<OutboxOp.State>, _ db: Database) throws
+        -> OutboxOp
+    {
         let record = try OutboxRecord(row: row)
         let id = record.id ?? 0
+        let state = OutboxOp.State(rawValue: record.state) ?? .pending
         let payload = JSONText.decode(record.payload) ?? .null
         let write = OutboxPayload.decode(kind: record.kind, payload: payload) { relative in
-            OutboxStaging.read(relative, folder: folder)
+            // A failed upload is not pushed: its bytes stay on disk, the listing only names them.
+            states.contains(state) ? OutboxStaging.read(relative, folder: folder) : Data()
         }
         var turnLocalID: Int64?
         switch OutboxKind(rawValue: record.kind) {
@@ -67,7 +74,7 @@ enum OutboxQueries {
         return OutboxOp(
             id: id, conversationLocalID: record.conversationID, conversationID: row["conversation_remote_id"],
             kind: record.kind, payload: payload, idempotencyKey: record.idempotencyKey,
-            state: OutboxOp.State(rawValue: record.state) ?? .pending, attempts: Int(record.attempts),
+            state: state, attempts: Int(record.attempts),
             lastError: record.lastError, createdAt: Timestamp.date(milliseconds: record.createdAt), write: write,
             turnLocalID: turnLocalID, turnRemoteID: turnRemoteID, agentID: row["conversation_agent_id"])
     }
