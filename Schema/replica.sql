@@ -138,7 +138,8 @@ CREATE TABLE "outbox" (
     state TEXT NOT NULL DEFAULT 'pending' CHECK (state IN ('pending', 'failed')),
     attempts INTEGER NOT NULL DEFAULT 0 CHECK (attempts >= 0),
     last_error TEXT,
-    created_at INTEGER NOT NULL
+    created_at INTEGER NOT NULL,
+    delivered_at INTEGER
 ) STRICT;
 CREATE INDEX outbox_conversation ON outbox (conversation_id, id);
 CREATE VIRTUAL TABLE search_index USING fts5 (

@@ -47,6 +47,9 @@ public struct OutboxOp: Sendable, Hashable {
     public var turnRemoteID: String?
     /// The agent the conversation belongs to, as the replica knows it.
     public var agentID: String?
+    /// When the remote was known to have received the op although its answer did not arrive
+    /// whole (``Replica/markOutboxOpDelivered(_:at:)``): a retry must read, not write again.
+    public var deliveredAt: Date?
 }
 
 /// One row of `outbox`.
@@ -62,6 +65,7 @@ struct OutboxRecord: Codable, Sendable, Equatable, FetchableRecord, MutablePersi
     var attempts: Int64
     var lastError: String?
     var createdAt: Int64
+    var deliveredAt: Int64?
 
     enum CodingKeys: String, CodingKey {
         case id
@@ -71,6 +75,7 @@ struct OutboxRecord: Codable, Sendable, Equatable, FetchableRecord, MutablePersi
         case state, attempts
         case lastError = "last_error"
         case createdAt = "created_at"
+        case deliveredAt = "delivered_at"
     }
 
     mutating func didInsert(_ inserted: InsertionSuccess) {

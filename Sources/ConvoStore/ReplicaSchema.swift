@@ -266,6 +266,8 @@ enum ReplicaSchema {
     /// cannot be altered, so the table is rebuilt the documented way, keeping every row), and
     /// a turn made by an op (a message sent offline, its streamed reply) links to that op
     /// until the op completes, so its local key adopts the remote id instead of duplicating.
+    /// `delivered_at` records that the remote received an op whose answer did not arrive whole
+    /// (a reply stream cut after it started): its retry reads instead of writing again.
     private static let v3 = """
         CREATE TABLE outbox_rebuilt (
             id INTEGER PRIMARY KEY,
@@ -277,7 +279,8 @@ enum ReplicaSchema {
             state TEXT NOT NULL DEFAULT 'pending' CHECK (state IN ('pending', 'failed')),
             attempts INTEGER NOT NULL DEFAULT 0 CHECK (attempts >= 0),
             last_error TEXT,
-            created_at INTEGER NOT NULL
+            created_at INTEGER NOT NULL,
+            delivered_at INTEGER
         ) STRICT;
         INSERT INTO outbox_rebuilt (id, conversation_id, kind, payload, idempotency_key, state, attempts, last_error, created_at)
             SELECT id, conversation_id, kind, payload, idempotency_key, state, attempts, last_error, created_at FROM outbox;

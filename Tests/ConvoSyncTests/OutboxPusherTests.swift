@@ -388,4 +388,44 @@ struct OutboxPusherTests {
             }
         }
     }
+
+    @Test("a reply stream cut midway leaves the placeholder in error; the retry reads instead of sending twice")
+    func cutStreamIsRetried() async throws {
+        try await EmulatorHarness.withSeededEmulator(conversations: 1) { emulator in
+            try await Self.withReplica(.agentflow, on: emulator) { replica in
+                try await EmulatorHarness.withAdapter(.agentflow, on: emulator) { api in
+                    let conversation = try await api.createConversation(
+                        ConversationDraft(agentID: emulator.addresses.agentIDs[0]), idempotencyKey: .random())
+                    try await replica.upsertConversations([conversation], pass: nil, syncState: nil)
+                    let sent = try await replica.enqueue(
+                        .sendMessage(text: "Tell me everything about the renewal"), in: .remote(conversation.id),
+                        idempotencyKey: "send-cut", at: Date())
+                    var faults = FaultConfiguration()
+                    faults.cutStreamAfterEvents = 3
+                    await emulator.emulator.faults.update(faults)
+                    let events = EventLog()
+                    let cut = await Self.pusher(replica, api, events: events).pushPending()
+                    guard case .retryLater = cut.next else {
+                        Issue.record("a cut stream must ask for a retry, got \(cut.next)")
+                        return
+                    }
+                    let placeholder = try #require(try await replica.conversation(id: conversation.id))
+                    #expect(placeholder.turns.map(\.state) == [.done, .error])
+                    let waiting = try #require(try await replica.pendingOutbox().first)
+                    #expect(waiting.attempts == 1)
+                    #expect(waiting.deliveredAt != nil, "the stream started: the remote holds the message")
+
+                    await emulator.emulator.faults.update(FaultConfiguration())
+                    #expect(await Self.pusher(replica, api).pushPending() == PushOutcome(pushed: 1, failed: 0, next: .idle))
+                    let detail = try #require(try await replica.conversation(id: conversation.id))
+                    #expect(detail.turnLocalIDs.first == sent.turnLocalID)
+                    #expect(detail.turns.allSatisfy { !$0.id.isEmpty })
+                    // The message was sent once: the retry read the cut reply instead of sending again.
+                    let turns = try #require(try await Self.truthRecord(emulator, conversation.id)?["turns"] as? [[String: Any]])
+                    #expect(turns.map { $0["role"] as? String } == ["user", "assistant"])
+                    try await Self.expectReplicaEqualsRemote(detail, api, conversation.id)
+                }
+            }
+        }
+    }
 }

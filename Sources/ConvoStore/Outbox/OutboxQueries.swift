@@ -76,7 +76,8 @@ enum OutboxQueries {
             kind: record.kind, payload: payload, idempotencyKey: record.idempotencyKey,
             state: state, attempts: Int(record.attempts),
             lastError: record.lastError, createdAt: Timestamp.date(milliseconds: record.createdAt), write: write,
-            turnLocalID: turnLocalID, turnRemoteID: turnRemoteID, agentID: row["conversation_agent_id"])
+            turnLocalID: turnLocalID, turnRemoteID: turnRemoteID, agentID: row["conversation_agent_id"],
+            deliveredAt: record.deliveredAt.map { Timestamp.date(milliseconds: $0) })
     }
 }
 

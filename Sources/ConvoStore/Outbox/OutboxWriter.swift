@@ -96,7 +96,8 @@ enum OutboxWriter {
         var record = OutboxRecord(
             id: nil, conversationID: conversationID, kind: write.kind.rawValue,
             payload: try JSONText.encode(OutboxPayload.encode(write, turn: turn, staged: staged, undo: undo)),
-            idempotencyKey: key, state: OutboxOp.State.pending.rawValue, attempts: 0, lastError: nil, createdAt: millis)
+            idempotencyKey: key, state: OutboxOp.State.pending.rawValue, attempts: 0, lastError: nil, createdAt: millis,
+            deliveredAt: nil)
         try record.insert(db)
         guard let id = record.id else { throw StoreError(.database, "an inserted row has no key") }
         return id

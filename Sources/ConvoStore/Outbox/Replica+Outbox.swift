@@ -100,6 +100,20 @@ extension Replica {
         }
     }
 
+    /// Records that the remote received op `id` although its answer did not arrive whole (a
+    /// reply stream cut after it started): from now on its retry only reads the remote's state
+    /// and completes, so the user's message is never sent twice. Idempotent.
+    ///
+    /// - Throws: `StoreError` `.notFound` (no such op), `.database`.
+    public func markOutboxOpDelivered(_ id: Int64, at date: Date) async throws {
+        try await writing { db in
+            try db.execute(
+                sql: "UPDATE outbox SET delivered_at = coalesce(delivered_at, ?) WHERE id = ?",
+                arguments: [Timestamp.milliseconds(date), id])
+            guard db.changesCount > 0 else { throw StoreError(.notFound, "no such outbox op") }
+        }
+    }
+
     /// Puts a failed op back in the queue (its attempts and last reason are kept).
     ///
     /// - Throws: `StoreError` `.notFound` (no such op), `.database`.

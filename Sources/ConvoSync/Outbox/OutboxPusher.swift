@@ -157,6 +157,8 @@ struct OutboxPusher: Sendable {
             return OutboxCompletion(conversationID: created.id, conversation: fields, turns: state?.turns)
         }
         guard let conversationID = op.conversationID else { throw Refusal(reason: "the conversation has no remote id") }
+        // The remote has it already (a reply stream cut after it started): read, never resend.
+        if op.deliveredAt != nil { return try await completion(conversationID) }
         switch write {
         case .createConversation:
             throw Refusal(reason: "the conversation exists already")
@@ -220,7 +222,9 @@ struct OutboxPusher: Sendable {
     }
 
     /// Streams the reply into a placeholder turn, written in batches (``ReplyBatchPolicy``).
-    /// A stream that fails leaves the placeholder in state error; the retry restarts it.
+    /// A stream that fails leaves the placeholder in state error. If it failed before any
+    /// event the retry sends again (restarting the placeholder); after one, the op is marked
+    /// delivered and the retry only reads what the remote holds.
     private func streamReply(_ text: String, in conversationID: String, of op: OutboxOp, key: IdempotencyKey)
         async throws
     {
@@ -240,9 +244,11 @@ struct OutboxPusher: Sendable {
             lastWrite = ContinuousClock.now
             onEvent(.replyProgress(opID: op.id, turn: turn, characters: written))
         }
+        var received = false
         do {
             let events = try await api.streamReply(to: text, in: conversationID, idempotencyKey: key)
             for try await event in events {
+                received = true
                 switch event {
                 case .started:
                     continue
@@ -267,6 +273,9 @@ struct OutboxPusher: Sendable {
             try await flush()
             try await finish(.done, detail: nil, fullText: nil)
         } catch {
+            // Once an event arrived the remote holds the message: a platform replays only
+            // complete answers for a key, so resending would send the message twice.
+            if received { try? await replica.markOutboxOpDelivered(op.id, at: Date()) }
             try? await flush()
             try? await finish(.error, detail: "the reply stream ended early", fullText: nil)
             throw error
