@@ -428,4 +428,56 @@ struct OutboxPusherTests {
             }
         }
     }
+
+    /// The real adapter, reporting that replies do not stream: how a dialect that only
+    /// answers whole replies reaches the pusher (every emulated dialect that writes streams).
+    struct WholeReplies: RemoteAPI {
+        let base: any RemoteAPI
+        var capabilities: RemoteCapabilities {
+            var capabilities = base.capabilities
+            capabilities.streamingReplies = false
+            return capabilities
+        }
+        func rememberOwners(_ owners: [String: String]) { base.rememberOwners(owners) }
+        func conversations(from position: PagingPosition, pageSize: Int, filter: ConversationFilter) async throws
+            -> RemotePage<ConversationSnapshot>
+        { try await base.conversations(from: position, pageSize: pageSize, filter: filter) }
+        func conversation(id: String) async throws -> ConversationSnapshot { try await base.conversation(id: id) }
+        func turns(of conversationID: String, from position: PagingPosition, pageSize: Int) async throws -> RemotePage<Turn> {
+            try await base.turns(of: conversationID, from: position, pageSize: pageSize)
+        }
+        func createConversation(_ draft: ConversationDraft, idempotencyKey: IdempotencyKey) async throws -> Conversation {
+            try await base.createConversation(draft, idempotencyKey: idempotencyKey)
+        }
+        func sendMessage(_ content: String, to conversationID: String, idempotencyKey: IdempotencyKey) async throws
+            -> SentMessage
+        { try await base.sendMessage(content, to: conversationID, idempotencyKey: idempotencyKey) }
+    }
+
+    @Test("where replies do not stream, a message is sent whole and its reply lands with the remote's id",
+          arguments: writingDialects)
+    func wholeReplyLands(dialect: Dialect) async throws {
+        try await EmulatorHarness.withSeededEmulator(conversations: 1) { emulator in
+            try await Self.withReplica(dialect, on: emulator) { replica in
+                try await EmulatorHarness.withAdapter(dialect, on: emulator) { adapter in
+                    let api = WholeReplies(base: adapter)
+                    let created = try await Self.create(replica, agent: emulator.addresses.agentIDs[0])
+                    let sent = try await replica.enqueue(
+                        .sendMessage(text: "Summarise the account"), in: .local(created.conversationLocalID),
+                        idempotencyKey: "send-whole", at: Date())
+                    let events = EventLog()
+                    #expect(await Self.pusher(replica, api, events: events).pushPending()
+                        == PushOutcome(pushed: 2, failed: 0, next: .idle))
+                    #expect(!events.all.contains { if case .replyProgress = $0 { true } else { false } })
+                    let detail = try #require(try await replica.conversation(.local(created.conversationLocalID)))
+                    let remoteID = try #require(detail.summary.remoteID)
+                    #expect(detail.turns.map(\.role) == [.user, .assistant])
+                    #expect(detail.turnLocalIDs.first == sent.turnLocalID)
+                    let turns = try #require(try await Self.truthRecord(emulator, remoteID)?["turns"] as? [[String: Any]])
+                    #expect(turns.map { $0["id"] as? String } == detail.turns.map(\.id))
+                    try await Self.expectReplicaEqualsRemote(detail, adapter, remoteID)
+                }
+            }
+        }
+    }
 }
