@@ -12,6 +12,11 @@ import GRDB
 /// are not re-applied: the remote refused them, so the remote's state stands (their text
 /// stays in the outbox, and a sent message's local turn stays).
 enum OutboxReapply {
+    /// Whether any op is pending: a listing page skips the per-conversation look-up when none is.
+    static func hasPendingOps(_ db: Database) throws -> Bool {
+        try Bool.fetchOne(db.cachedStatement(sql: "SELECT EXISTS (SELECT 1 FROM outbox WHERE state = 'pending')")) ?? false
+    }
+
     /// Re-applies the conversation-level effects (title, tombstone) of its pending ops.
     static func conversation(_ conversationID: Int64, _ db: Database) throws {
         try apply(conversationID, turns: false, db)

@@ -17,9 +17,10 @@ extension Replica {
     /// - Throws: `StoreError` `.invalidArgument` (an empty remote id; nothing is written) or `.database`.
     public func upsertConversations(_ page: [Conversation], pass: Int64?, syncState: SyncStateUpdate?) async throws {
         try await writing { db in
+            let reapplies = try OutboxReapply.hasPendingOps(db)
             for conversation in page {
                 let (localID, _) = try RowWriter.upsert(conversation, pass: pass, fields: .all, db)
-                try OutboxReapply.conversation(localID, db)
+                if reapplies { try OutboxReapply.conversation(localID, db) }
             }
             try Self.apply(syncState, db)
         }
