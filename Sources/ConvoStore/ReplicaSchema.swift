@@ -23,7 +23,8 @@ enum ReplicaSchema {
         // GRDB runs it with foreign keys off and checks them before committing: steps 1, 2,
         // 10 and 12 of SQLite's "making other kinds of table schema changes".
         migrator.registerMigration("v3 outbox writes") { db in
-            try db.execute(sql: v3)
+            try db.execute(sql: v3OutboxRebuild)
+            try db.execute(sql: v3TurnLink)
         }
         return migrator
     }()
@@ -262,13 +263,11 @@ enum ReplicaSchema {
         END;
         """
 
-    /// The outbox as offline writes need it: `generate_title` joins the kinds (a CHECK
-    /// cannot be altered, so the table is rebuilt the documented way, keeping every row), and
-    /// a turn made by an op (a message sent offline, its streamed reply) links to that op
-    /// until the op completes, so its local key adopts the remote id instead of duplicating.
-    /// `delivered_at` records that the remote received an op whose answer did not arrive whole
-    /// (a reply stream cut after it started): its retry reads instead of writing again.
-    private static let v3 = """
+    /// v3, the outbox as offline writes need it, first half: `generate_title` joins the kinds
+    /// (a CHECK cannot be altered, so the table is rebuilt the documented way, keeping every
+    /// row), and `delivered_at` records that the remote received an op whose answer did not
+    /// arrive whole (a reply stream cut after it started): its retry reads instead of writing.
+    static let v3OutboxRebuild = """
         CREATE TABLE outbox_rebuilt (
             id INTEGER PRIMARY KEY,
             conversation_id INTEGER NOT NULL REFERENCES conversation (id) ON DELETE RESTRICT,
@@ -287,7 +286,12 @@ enum ReplicaSchema {
         DROP TABLE outbox;
         ALTER TABLE outbox_rebuilt RENAME TO outbox;
         CREATE INDEX outbox_conversation ON outbox (conversation_id, id);
+        """
 
+    /// v3, second half: a turn made by an op (a message sent offline, its streamed reply) links
+    /// to that op until the op completes, so its local key adopts the remote id instead of
+    /// duplicating.
+    static let v3TurnLink = """
         ALTER TABLE turn ADD COLUMN outbox_id INTEGER REFERENCES outbox (id) ON DELETE SET NULL;
         CREATE INDEX turn_outbox ON turn (outbox_id) WHERE outbox_id IS NOT NULL;
         """

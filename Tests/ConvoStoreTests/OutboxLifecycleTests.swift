@@ -269,4 +269,27 @@ struct OutboxLifecycleTests {
             #expect(try await replica.search("secret").isEmpty)
         }
     }
+
+    @Test("the migration's rebuild of the outbox keeps every op, field for field, and the schema")
+    func outboxRebuildKeepsOps() async throws {
+        try await T.withReplica { replica in
+            try await replica.upsertConversations([T.conversation("c1")], pass: nil, syncState: nil)
+            try await Self.send(replica, "kept through the rebuild", to: .remote("c1"), key: "s")
+            let rename = try await replica.enqueue(.rename(title: "Renamed"), in: .remote("c1"), idempotencyKey: "r", at: Self.now)
+            try await replica.recordOutboxFailure(rename.opID, reason: "refused", permanent: true)
+            let before = try await replica.pendingOutbox()
+            let schema = try await replica.reading { db in try ReplicaSchema.dump(db) }
+            // As the migrator runs it: foreign keys off, one transaction.
+            try await replica.pool.writeWithoutTransaction { db in
+                try db.execute(sql: "PRAGMA foreign_keys = OFF")
+                try db.inTransaction {
+                    try db.execute(sql: ReplicaSchema.v3OutboxRebuild)
+                    return .commit
+                }
+                try db.execute(sql: "PRAGMA foreign_keys = ON")
+            }
+            #expect(try await replica.pendingOutbox() == before)
+            #expect(try await replica.reading { db in try ReplicaSchema.dump(db) } == schema)
+        }
+    }
 }
