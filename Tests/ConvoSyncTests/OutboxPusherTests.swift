@@ -255,6 +255,27 @@ struct OutboxPusherTests {
         }
     }
 
+    @Test("a delete where the dialect deletes for good leaves the conversation purged in the replica",
+          arguments: [Dialect.agentflow, .v2])
+    func hardDeletePurges(dialect: Dialect) async throws {
+        try await EmulatorHarness.withSeededEmulator(conversations: 1) { emulator in
+            try await Self.withReplica(dialect, on: emulator) { replica in
+                try await EmulatorHarness.withAdapter(dialect, on: emulator) { api in
+                    let conversation = try await api.createConversation(
+                        ConversationDraft(agentID: emulator.addresses.agentIDs[0], title: "Short-lived"),
+                        idempotencyKey: .random())
+                    try await replica.upsertConversations([conversation], pass: nil, syncState: nil)
+                    try await replica.enqueue(.deleteConversation, in: .remote(conversation.id), idempotencyKey: "del", at: Date())
+                    #expect(try await replica.conversation(id: conversation.id) == nil, "hidden at once")
+                    #expect(await Self.pusher(replica, api).pushPending() == PushOutcome(pushed: 1, failed: 0, next: .idle))
+                    #expect(try await Self.truthRecord(emulator, conversation.id) == nil)
+                    #expect(try await replica.conversation(id: conversation.id, includeDeleted: true) == nil)
+                    #expect(try await replica.conversations(ConversationQuery(filters: .init(includeDeleted: true))).total == 0)
+                }
+            }
+        }
+    }
+
     @Test("a write the dialect lacks fails for good with the reason, and nothing typed is lost")
     func unsupportedWriteFails() async throws {
         try await EmulatorHarness.withSeededEmulator(conversations: 1) { emulator in
