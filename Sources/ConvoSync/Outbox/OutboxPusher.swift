@@ -149,8 +149,15 @@ struct OutboxPusher: Sendable {
         if case .createConversation(let agentID, let title, let metadata, let maxContextLength) = write {
             let draft = ConversationDraft(
                 agentID: agentID, title: title, metadata: metadata, maxContextLength: maxContextLength)
-            let created = try await api.createConversation(draft, idempotencyKey: key)
+            var created = try await api.createConversation(draft, idempotencyKey: key)
             api.rememberOwners([created.id: created.agentID ?? agentID])
+            if let title, created.title != title, api.capabilities.supports(.renameConversation),
+                let renameKey = IdempotencyKey(String((key.rawValue + "-title").suffix(255)))
+            {
+                // The dialect's create takes no title (agentflow): set it with a rename under a
+                // key derived from the create's, so a retry repeats neither.
+                created = try await api.renameConversation(created.id, to: title, idempotencyKey: renameKey)
+            }
             let state = try await currentState(created.id)
             var fields = state?.conversation ?? created
             if fields.agentID == nil { fields.agentID = agentID }
