@@ -3,6 +3,7 @@ import ConvoModel
 import ConvoStore
 import EmulatorSupport
 import Foundation
+import GRDB
 import Testing
 import TestSupport
 
@@ -249,5 +250,67 @@ struct SyncCommandTests {
         }
         guard named == 0 else { throw HarnessError("getsockname failed") }
         return Int(UInt16(bigEndian: address.sin_port))
+    }
+}
+
+/// What `convosync sync` does when the remote slows it down or another process holds the replica.
+@Suite("convosync sync under pressure")
+struct SyncPressureTests {
+    @Test("a remote that rate limits past the retry budget ends with 75 and one sentence")
+    func rateLimited() async throws {
+        try await withTemporaryDirectory { folder in
+            try await EmulatorHarness.withSeededEmulator(conversations: 3, turns: 1, configure: { configuration in
+                configuration.faults.rateLimitRate = 1
+                configuration.faults.retryAfterSeconds = 1
+            }) { emulator in
+                let setup = SyncSetup(folder: folder)
+                let result = try await Convosync.run(
+                    ["sync", "--db", folder.appendingPathComponent("r.convosync").path]
+                        + (try SyncSetup.accountArguments(.agentflow, on: emulator)),
+                    environment: setup.environment(.agentflow, on: emulator))
+                #expect(result.status == 75)
+                #expect(result.standardError.contains("rate limiting"))
+                #expect(result.standardError.split(separator: "\n").count == 1)
+            }
+        }
+    }
+
+    @Test("a replica whose write lock another process holds ends with 75, and a later sync succeeds")
+    func lockedReplica() async throws {
+        try await withTemporaryDirectory { folder in
+            try await EmulatorHarness.withSeededEmulator(conversations: 4, turns: 1, configure: { $0.adminEnabled = true }) { emulator in
+                let setup = SyncSetup(folder: folder)
+                let db = folder.appendingPathComponent("r.convosync").path
+                let arguments = ["sync", "--db", db] + (try SyncSetup.accountArguments(.agentflow, on: emulator))
+                let environment = setup.environment(.agentflow, on: emulator)
+                let first = try await Convosync.run(arguments, environment: environment)
+                #expect(first.status == 0, "\(first.standardError)")
+                let agent = try #require(emulator.addresses.agentIDs.first)
+                try await EmulatorAdmin(emulator).createConversation(agentID: agent, title: "Written while locked")
+
+                // Another program holds the replica's write lock for as long as the sync runs.
+                let errorFile = folder.appendingPathComponent("stderr.txt")
+                _ = FileManager.default.createFile(atPath: errorFile.path, contents: nil)
+                let other = try DatabaseQueue(path: db)
+                let status = try await other.writeWithoutTransaction { db -> Int32 in
+                    try db.execute(sql: "BEGIN IMMEDIATE")
+                    defer { try? db.execute(sql: "ROLLBACK") }
+                    let process = try Convosync.start(arguments, environment: environment, standardError: errorFile)
+                    process.waitUntilExit()  // on GRDB's queue, not a task's thread
+                    return process.terminationStatus
+                }
+                try other.close()
+                let message = try String(contentsOf: errorFile, encoding: .utf8)
+                #expect(status == 75, "\(message)")
+                #expect(message.contains("locked by another process"))
+
+                let after = try await Convosync.run(arguments, environment: environment)
+                #expect(after.status == 0, "\(after.standardError)")
+                let replica = try Replica.openExisting(at: db)
+                let (local, remote) = try await EmulatorHarness.comparison(replica, dialect: .agentflow, on: emulator)
+                try replica.close()
+                #expect(local == remote)
+            }
+        }
     }
 }

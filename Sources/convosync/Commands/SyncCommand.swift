@@ -25,8 +25,9 @@ struct SyncCommand: AsyncParsableCommand {
             serves. Progress shows on standard error (a bar on a terminal, plain lines
             otherwise); the summary goes to standard output. Every page commits with its
             position, so an interrupted or killed sync leaves a consistent replica and the next
-            one resumes where it stopped. When the remote changed during the pass, everything
-            read is kept and exit is still 0, but deletions were not checked: sync again. A
+            one resumes where it stopped. When the remote changed during the pass (or the pass
+            resumed an interrupted one), everything read is kept and exit is still 0, but
+            deletions were not checked: the summary says so; sync again. A
             request that fails in a way that may pass (network, 5xx, 429) is tried four times
             with backoff, honouring Retry-After, before the sync gives up.
 
@@ -193,9 +194,9 @@ struct SyncCommand: AsyncParsableCommand {
         }
         var line = "In step with \(resolved.label): \(report.pull.listed) conversations listed in \(report.pull.pages) "
             + "\(report.pull.pages == 1 ? "page" : "pages"), \(report.pull.read) read, \(report.pull.purged) removed "
-            + "(\(traffic.requests) requests, \(ByteCountFormatter.string(fromByteCount: Int64(traffic.receivedBytes), countStyle: .file)))."
+            + "(\(traffic.requests) requests, \(SyncProgress.byteCount(traffic.receivedBytes)) received)."
         if !report.pull.deletionsChecked {
-            line += " Deletions were not checked because the remote changed during the sync; sync again to check them."
+            line += " Deletions were not checked (the remote changed during the pass, or it resumed an interrupted one); sync again to check them."
         }
         print(line)
     }

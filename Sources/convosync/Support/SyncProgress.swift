@@ -60,10 +60,23 @@ struct SyncProgress {
         drawn = false
     }
 
+    /// "812 B", "4.2 KB", "13.0 MB": received bytes, in decimal units.
+    static func byteCount(_ bytes: Int) -> String {
+        switch bytes {
+        case ..<1000: return "\(bytes) B"
+        case ..<1_000_000: return String(format: "%.1f KB", Double(bytes) / 1000)
+        case ..<1_000_000_000: return String(format: "%.1f MB", Double(bytes) / 1_000_000)
+        default: return String(format: "%.1f GB", Double(bytes) / 1_000_000_000)
+        }
+    }
+
     private func describe(_ status: SyncStatus, bar: Bool) -> String {
         var parts: [String] = []
-        let scope = status.scope.map(TextLayout.printable) ?? "starting"
-        parts.append(status.phase == .sweeping ? "checking deletions in \(scope)" : "syncing \(scope)")
+        switch (status.phase, status.scope.map(TextLayout.printable)) {
+        case (_, nil): parts.append("connecting")
+        case (.sweeping, let scope?): parts.append("checking deletions in \(scope)")
+        case (_, let scope?): parts.append("syncing \(scope)")
+        }
         if let expected = status.expectedConversations, expected > 0 {
             let done = min(status.conversations, expected)
             if bar {
@@ -79,7 +92,7 @@ struct SyncProgress {
         parts.append("\(status.pages) \(status.pages == 1 ? "page" : "pages")")
         parts.append("\(status.conversationsRead) read")
         let bytes = transport?.traffic.receivedBytes ?? status.receivedBytes
-        parts.append(ByteCountFormatter.string(fromByteCount: Int64(bytes), countStyle: .file))
+        parts.append(Self.byteCount(bytes))
         return parts.joined(separator: " · ")
     }
 }

@@ -17,9 +17,9 @@ enum Convosync {
         Bundle.main.bundleURL.appendingPathComponent("convosync")
     }
 
-    /// Starts `convosync arguments…` with its output discarded and returns the running
-    /// process, for tests that signal or kill it.
-    static func start(_ arguments: [String], environment: [String: String] = [:]) throws -> Process {
+    /// Starts `convosync arguments…` with its output discarded (standard error goes to
+    /// `standardError` when given) and returns the running process, for tests that signal or kill it.
+    static func start(_ arguments: [String], environment: [String: String] = [:], standardError: URL? = nil) throws -> Process {
         let process = Process()
         process.executableURL = executable
         process.arguments = arguments
@@ -28,7 +28,7 @@ enum Convosync {
         processEnvironment.merge(environment) { _, new in new }
         process.environment = processEnvironment
         process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
+        process.standardError = try standardError.map { try FileHandle(forWritingTo: $0) } ?? FileHandle.nullDevice
         process.standardInput = FileHandle.nullDevice
         try process.run()
         return process
