@@ -35,13 +35,25 @@ struct AccountsCommandTests {
                 let sync = try await Convosync.run(["sync", "--account", "kr"], environment: setup.baseEnvironment)
                 #expect(sync.status == 0, "\(sync.standardError)")
 
+                // Reading commands find the account's replica by name too.
+                let export = try await Convosync.run(["export", "--account", "kr"], environment: setup.baseEnvironment)
+                #expect(export.status == 0, "\(export.standardError)")
+                let truth = try await EmulatorHarness.truth(emulator).compactMap { $0["id"] as? String }.sorted()
+                #expect(try SyncSetup.exportedIDs(export.output) == truth)
+                var byEnvironment = setup.baseEnvironment
+                byEnvironment["CONVOSYNC_ACCOUNT"] = "kr"
+                let list = try await Convosync.run(["list", "--json"], environment: byEnvironment)
+                #expect(list.status == 0, "\(list.standardError)")
+                let unknown = try await Convosync.run(["search", "--account", "nope", "renewal"], environment: setup.baseEnvironment)
+                #expect(unknown.status == 78)
+
                 for arguments in [["accounts", "list"], ["accounts", "list", "--json"]] {
-                    let list = try await Convosync.run(arguments, environment: setup.baseEnvironment)
-                    #expect(list.status == 0)
-                    #expect(list.output.contains("kr"))
-                    #expect(list.output.contains("knowrithm"))
-                    #expect(!list.output.contains(secret) && !list.output.contains(key))
-                    #expect(!list.standardError.contains(secret) && !list.standardError.contains(key))
+                    let listing = try await Convosync.run(arguments, environment: setup.baseEnvironment)
+                    #expect(listing.status == 0)
+                    #expect(listing.output.contains("kr"))
+                    #expect(listing.output.contains("knowrithm"))
+                    #expect(!listing.output.contains(secret) && !listing.output.contains(key))
+                    #expect(!listing.standardError.contains(secret) && !listing.standardError.contains(key))
                 }
                 let json = try await Convosync.run(["accounts", "list", "--json"], environment: setup.baseEnvironment)
                 let listed = try JSONSerialization.jsonObject(with: json.standardOutput) as? [String: [[String: Any]]]

@@ -14,17 +14,17 @@ struct ExportCommand: AsyncParsableCommand {
 
             Example:
               convosync export --db work.convosync > conversations.jsonl
+              convosync export --account work > conversations.jsonl
             """
     )
 
-    @Option(name: .long, help: ArgumentHelp("The replica file.", valueName: "file"))
-    var db: String
+    @OptionGroup var location: ReplicaLocationOptions
 
     func run() async throws {
         try await reportingFailures {
             var configuration = ReplicaConfiguration()
             configuration.readonly = true
-            let store = try Replica.openExisting(at: db, configuration: configuration)
+            let store = try Replica.openExisting(at: try location.path(), configuration: configuration)
             let output = StandardOutput()
             try store.export { line in try output.writeLine(line) }
             try output.flush()
