@@ -8,9 +8,9 @@ struct AccountsAddCommand: AsyncParsableCommand {
         commandName: "add",
         abstract: "Save a named account and its credential.",
         discussion: """
-            The credential is read from CONVOSYNC_API_KEY (and CONVOSYNC_API_SECRET for
-            knowrithm), or asked for with echo off when standard input is a terminal; it is
-            never taken from a flag, since flags show in ps. It is stored in the credentials
+            The credential is read from CONVOSYNC_API_KEY (and CONVOSYNC_API_SECRET for \
+            knowrithm), or asked for with echo off when standard input is a terminal; it is \
+            never taken from a flag, since flags show in ps. It is stored in the credentials \
             file (mode 0600) and never printed. Both files are replaced atomically.
 
             Example:

@@ -6,9 +6,9 @@ struct AccountsCommand: AsyncParsableCommand {
         commandName: "accounts",
         abstract: "Add, list and remove named accounts.",
         discussion: """
-            An account names a remote (base URL and dialect), the agents in scope and a replica
-            file, so that other commands take --account NAME instead of spelling them out. The
-            list lives in $XDG_CONFIG_HOME/convosync/accounts.json (default ~/.config); secrets
+            An account names a remote (base URL and dialect), the agents in scope and a replica \
+            file, so that other commands take --account NAME instead of spelling them out. The \
+            list lives in $XDG_CONFIG_HOME/convosync/accounts.json (default ~/.config); secrets \
             live apart in credentials.json beside it, readable only by you, and are never shown.
 
             Example:

@@ -7,9 +7,9 @@ struct ExportCommand: AsyncParsableCommand {
         commandName: "export",
         abstract: "Write every conversation as JSON Lines to standard output.",
         discussion: """
-            One conversation per line, ordered by id, with its turns and fragments. Soft-deleted
-            conversations and turns are included with their deleted_at; what the remote
-            hard-deleted is not. Two exports of replicas in step are byte-identical, so they
+            One conversation per line, ordered by id, with its turns and fragments. Soft-deleted \
+            conversations and turns are included with their deleted_at; what the remote \
+            hard-deleted is not. Two exports of replicas in step are byte-identical, so they \
             can be diffed. `convosync import` reads the same format.
 
             Example:

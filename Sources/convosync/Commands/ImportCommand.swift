@@ -8,9 +8,9 @@ struct ImportCommand: AsyncParsableCommand {
         commandName: "import",
         abstract: "Load conversations from JSON Lines (the export format) into a replica.",
         discussion: """
-            Creates the replica (--db, or the account's) when it does not exist. Importing the
-            same file twice changes nothing. A bad line is reported with its line number and
-            nothing from it is written; every good line is kept, and the exit status is then
+            Creates the replica (--db, or the account's) when it does not exist. Importing the \
+            same file twice changes nothing. A bad line is reported with its line number and \
+            nothing from it is written; every good line is kept, and the exit status is then \
             65. The input is streamed, so a file of any size imports in flat memory.
 
             Example:

@@ -9,7 +9,7 @@ struct ShowCommand: AsyncParsableCommand {
         commandName: "show",
         abstract: "Show one conversation and its messages.",
         discussion: """
-            ID is the remote conversation id, as `list` and `search` print it. With --json the
+            ID is the remote conversation id, as `list` and `search` print it. With --json the \
             conversation is printed as one line of the export format.
 
             Example:

@@ -20,26 +20,26 @@ struct SyncCommand: AsyncParsableCommand {
         commandName: "sync",
         abstract: "Bring a replica in step with its remote, once.",
         discussion: """
-            Pulls what changed since the last sync into the replica (created if missing) and
-            exits 0 once the replica is in step: `convosync export` then equals what the remote
-            serves. Progress shows on standard error (a bar on a terminal, plain lines
-            otherwise); the summary goes to standard output. Every page commits with its
-            position, so an interrupted or killed sync leaves a consistent replica and the next
-            one resumes where it stopped. When the remote changed during the pass (or the pass
-            resumed an interrupted one), everything read is kept and exit is still 0, but
-            deletions were not checked: the summary says so; sync again. A
-            request that fails in a way that may pass (network, 5xx, 429) is tried four times
+            Pulls what changed since the last sync into the replica (created if missing) and \
+            exits 0 once the replica is in step: `convosync export` then equals what the remote \
+            serves. Progress shows on standard error (a bar on a terminal, plain lines \
+            otherwise); the summary goes to standard output. Every page commits with its \
+            position, so an interrupted or killed sync leaves a consistent replica and the next \
+            one resumes where it stopped. When the remote changed during the pass (or the pass \
+            resumed an interrupted one), everything read is kept and exit is still 0, but \
+            deletions were not checked: the summary says so; sync again. A \
+            request that fails in a way that may pass (network, 5xx, 429) is tried four times \
             with backoff, honouring Retry-After, before the sync gives up.
 
-            The credential comes from CONVOSYNC_API_KEY (and CONVOSYNC_API_SECRET for
-            knowrithm) or the credentials file, never from a flag. Flags win over the
+            The credential comes from CONVOSYNC_API_KEY (and CONVOSYNC_API_SECRET for \
+            knowrithm) or the credentials file, never from a flag. Flags win over the \
             environment, which wins over the account's saved settings.
 
-            Exit status: 0 in step; 65 the file is not a replica or belongs to another account;
-            69 the remote cannot be reached; 74 I/O error (a full disk); 75 rate limited past
-            the retry budget, or the replica is locked by another process; 76 the remote
-            answered something unusable; 77 the credential was refused; 78 a missing or wrong
-            configuration (account, URL, dialect, credential). SIGINT or SIGTERM stops the sync
+            Exit status: 0 in step; 65 the file is not a replica or belongs to another account; \
+            69 the remote cannot be reached; 74 I/O error (a full disk); 75 rate limited past \
+            the retry budget, or the replica is locked by another process; 76 the remote \
+            answered something unusable; 77 the credential was refused; 78 a missing or wrong \
+            configuration (account, URL, dialect, credential). SIGINT or SIGTERM stops the sync \
             at a clean point and exits 130 or 143; a second signal stops at once.
 
             Example:
