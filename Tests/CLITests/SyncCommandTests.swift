@@ -162,7 +162,8 @@ struct SyncCommandTests {
                 let cases: [(remote: String, dialect: String, says: String)] = [
                     (emulator.baseURL(.turns), "agentflow", "does not serve"),
                     (emulator.addresses.origin + "/v2/api/v2", "v2", "/tenants/TENANT/api/v2"),
-                    ("ftp://example.com/v1", "agentflow", "not an http or https URL"),
+                    ("ftp://user:pa55word@example.com/v1", "agentflow", "not an http or https URL"),
+                    ("https://user:pa55word@example.com/v1", "agentflow", "must not hold credentials"),
                 ]
                 for item in cases {
                     let result = try await Convosync.run(
@@ -170,6 +171,7 @@ struct SyncCommandTests {
                         environment: setup.environment(.agentflow, on: emulator))
                     #expect(result.status == 78, "\(item.remote): \(result.standardError)")
                     #expect(result.standardError.contains(item.says), "\(result.standardError)")
+                    #expect(!result.standardError.contains("pa55word"))
                     #expect(!FileManager.default.fileExists(atPath: db))
                 }
             }

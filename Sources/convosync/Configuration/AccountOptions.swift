@@ -40,6 +40,7 @@ struct AccountOptions: ParsableArguments {
         let name = account ?? environment["CONVOSYNC_ACCOUNT"].flatMap { $0.isEmpty ? nil : $0 }
         var entry: AccountEntry?
         if let name {
+            try AccountsFile.requireValidName(name)
             let accounts = try AccountsFile.load(from: paths.accountsFile)
             guard let found = accounts.accounts[name] else {
                 throw CommandFailure(

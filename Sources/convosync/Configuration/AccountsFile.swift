@@ -76,6 +76,16 @@ struct AccountsFile: Sendable, Equatable {
         try AtomicFile.write(data, to: path)
     }
 
+    /// Refuses a name that cannot be an account's (it would become a path outside the data folder).
+    /// - Throws: `CommandFailure` 78.
+    static func requireValidName(_ name: String) throws {
+        guard isValidName(name) else {
+            throw CommandFailure(
+                "'\(TextLayout.printable(name))' is not an account name: names take letters, digits, '-', '_' and '.'.",
+                exitCode: SysExits.configuration)
+        }
+    }
+
     /// Whether `name` can name an account: it becomes a file name, so letters, digits,
     /// `-`, `_` and `.` only, not starting with `.`, at most 64 characters.
     static func isValidName(_ name: String) -> Bool {

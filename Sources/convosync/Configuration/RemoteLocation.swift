@@ -10,7 +10,8 @@ struct RemoteLocation: Sendable, Equatable {
     /// The tenant, for `v2`; `nil` for the other dialects.
     let tenant: String?
 
-    /// Parses `text` as `dialect`'s base URL.
+    /// Parses `text` as `dialect`'s base URL. Errors never repeat the URL: it may hold a
+    /// password someone pasted into it.
     /// - Throws: `CommandFailure` 78 naming what is wrong with it.
     init(_ text: String, dialect: Dialect) throws {
         var trimmed = text.trimmingCharacters(in: .whitespaces)
@@ -19,7 +20,7 @@ struct RemoteLocation: Sendable, Equatable {
             scheme == "http" || scheme == "https", let host = url.host, !host.isEmpty
         else {
             throw CommandFailure(
-                "The remote URL '\(TextLayout.printable(text))' is not an http or https URL; pass the dialect's base URL, e.g. https://api.example.com/v1.",
+                "The remote URL is not an http or https URL with a host; pass the dialect's base URL, e.g. https://api.example.com/v1.",
                 exitCode: SysExits.configuration)
         }
         guard url.user == nil, url.password == nil else {

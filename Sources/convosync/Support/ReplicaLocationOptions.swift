@@ -28,6 +28,7 @@ struct ReplicaLocationOptions: ParsableArguments {
         guard let name = account ?? Self.environmentAccount else {
             throw CommandFailure("Name the replica with --db FILE or --account NAME.", exitCode: SysExits.usage)
         }
+        try AccountsFile.requireValidName(name)
         let paths = try XDGPaths(environment: ProcessInfo.processInfo.environment)
         guard let entry = try AccountsFile.load(from: paths.accountsFile).accounts[name] else {
             throw CommandFailure(
