@@ -160,6 +160,8 @@ let package = Package(
             name: "CLITests",
             dependencies: [
                 "convosync", "ConvoModel", "ConvoStore", "ConvoEmulator", "EmulatorSupport", "TestSupport",
+                // Holds a replica's write lock from the test process, as another program would.
+                .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),

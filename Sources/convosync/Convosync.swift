@@ -1,6 +1,6 @@
 import ArgumentParser
 
-/// The `convosync` command: search, read, import and export a replica of an agent
+/// The `convosync` command: sync, search, read, import and export a replica of an agent
 /// platform's conversations.
 @main
 struct Convosync: AsyncParsableCommand {
@@ -8,9 +8,10 @@ struct Convosync: AsyncParsableCommand {
         commandName: "convosync",
         abstract: "Keep a local, searchable replica of an agent platform's conversations.",
         discussion: """
-            Exit status follows sysexits(3): 0 success (also when nothing matches), 64 usage, 65 bad data, 66 no such replica or input file, 74 I/O error, 75 try again later.
+            Exit status follows sysexits(3): 0 success (also when nothing matches), 64 usage, 65 bad data, 66 no such replica or input file, 69 remote unreachable, 74 I/O error, 75 try again later, 76 remote protocol error, 77 credentials refused, 78 configuration error.
 
             Example:
+              convosync sync --account work
               convosync import --db work.convosync Fixtures/sample.jsonl
               convosync search --db work.convosync "renewal -draft"
             """,
@@ -20,6 +21,8 @@ struct Convosync: AsyncParsableCommand {
             SearchCommand.self,
             ImportCommand.self,
             ExportCommand.self,
+            SyncCommand.self,
+            AccountsCommand.self,
         ]
     )
 }

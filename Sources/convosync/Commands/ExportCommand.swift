@@ -7,24 +7,24 @@ struct ExportCommand: AsyncParsableCommand {
         commandName: "export",
         abstract: "Write every conversation as JSON Lines to standard output.",
         discussion: """
-            One conversation per line, ordered by id, with its turns and fragments. Soft-deleted
-            conversations and turns are included with their deleted_at; what the remote
-            hard-deleted is not. Two exports of replicas in step are byte-identical, so they
+            One conversation per line, ordered by id, with its turns and fragments. Soft-deleted \
+            conversations and turns are included with their deleted_at; what the remote \
+            hard-deleted is not. Two exports of replicas in step are byte-identical, so they \
             can be diffed. `convosync import` reads the same format.
 
             Example:
               convosync export --db work.convosync > conversations.jsonl
+              convosync export --account work > conversations.jsonl
             """
     )
 
-    @Option(name: .long, help: ArgumentHelp("The replica file.", valueName: "file"))
-    var db: String
+    @OptionGroup var location: ReplicaLocationOptions
 
     func run() async throws {
         try await reportingFailures {
             var configuration = ReplicaConfiguration()
             configuration.readonly = true
-            let store = try Replica.openExisting(at: db, configuration: configuration)
+            let store = try Replica.openExisting(at: try location.path(), configuration: configuration)
             let output = StandardOutput()
             try store.export { line in try output.writeLine(line) }
             try output.flush()

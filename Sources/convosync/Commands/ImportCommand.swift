@@ -8,10 +8,10 @@ struct ImportCommand: AsyncParsableCommand {
         commandName: "import",
         abstract: "Load conversations from JSON Lines (the export format) into a replica.",
         discussion: """
-            Creates the replica when it does not exist. Importing the same file twice changes
-            nothing. A bad line is reported with its line number and nothing from it is
-            written; every good line is kept, and the exit status is then 65. The input is
-            streamed, so a file of any size imports in flat memory.
+            Creates the replica (--db, or the account's) when it does not exist. Importing the \
+            same file twice changes nothing. A bad line is reported with its line number and \
+            nothing from it is written; every good line is kept, and the exit status is then \
+            65. The input is streamed, so a file of any size imports in flat memory.
 
             Example:
               convosync import --db work.convosync conversations.jsonl
@@ -19,8 +19,7 @@ struct ImportCommand: AsyncParsableCommand {
             """
     )
 
-    @Option(name: .long, help: ArgumentHelp("The replica file (created if missing).", valueName: "file"))
-    var db: String
+    @OptionGroup var location: ReplicaLocationOptions
 
     @Flag(name: .long, help: "Print one JSON document, for scripts.")
     var json = false
@@ -40,7 +39,7 @@ struct ImportCommand: AsyncParsableCommand {
                 handle = opened
             }
             defer { if input != "-" { try? handle.close() } }
-            let store = try Replica.openForImport(at: db)
+            let store = try Replica.openForImport(at: try location.path(creatingFolder: true))
             let report = try await store.importJSONL(from: handle)
             if json {
                 try printJSON(ImportSummary(report))

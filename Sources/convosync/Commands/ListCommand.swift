@@ -9,7 +9,7 @@ struct ListCommand: AsyncParsableCommand {
         commandName: "list",
         abstract: "List conversations in a replica.",
         discussion: """
-            Soft-deleted conversations are hidden unless --include-deleted is given. Pages are
+            Soft-deleted conversations are hidden unless --include-deleted is given. Pages are \
             cursor-based: pass the printed cursor to --cursor for the next page.
 
             Example:

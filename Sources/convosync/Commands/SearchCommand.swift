@@ -8,9 +8,9 @@ struct SearchCommand: AsyncParsableCommand {
         commandName: "search",
         abstract: "Search conversation titles and messages, offline.",
         discussion: """
-            Words must all match (in one title or one message). "a phrase" matches words in
-            order, -word leaves out matches containing it, and prefix* matches word starts.
-            Case and accents are ignored. Deleted conversations are never found.
+            Words must all match (in one title or one message). "a phrase" matches words in \
+            order, -word leaves out matches containing it, and prefix* matches word starts. \
+            Case and accents are ignored. Deleted conversations are never found. \
             Nothing found is not an error: the exit status is 0.
 
             Example:

@@ -9,7 +9,7 @@ struct ShowCommand: AsyncParsableCommand {
         commandName: "show",
         abstract: "Show one conversation and its messages.",
         discussion: """
-            ID is the remote conversation id, as `list` and `search` print it. With --json the
+            ID is the remote conversation id, as `list` and `search` print it. With --json the \
             conversation is printed as one line of the export format.
 
             Example:
@@ -30,7 +30,7 @@ struct ShowCommand: AsyncParsableCommand {
             let store = try replica.openForReading()
             guard let detail = try await store.conversation(id: id, includeDeleted: includeDeleted) else {
                 throw CommandFailure(
-                    "There is no conversation '\(id)' in '\(replica.db)'"
+                    "There is no conversation '\(id)' in '\(store.path)'"
                         + (includeDeleted ? "." : " (add --include-deleted to see deleted ones)."),
                     exitCode: SysExits.dataError)
             }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import ConvoStore
+import ConvoSync
 
 /// A failure a command reports as one sentence on standard error with a sysexits status.
 struct CommandFailure: Error {
@@ -27,14 +28,18 @@ struct CommandFailure: Error {
                 exitCode: SysExits.dataError)
         case .accountMismatch:
             self.init(
-                "\(path) belongs to another account; use another --db file (it was left untouched).",
-                exitCode: SysExits.configuration)
+                "\(path) is the replica of another account; use another --db file for this one (it was left untouched).",
+                exitCode: SysExits.dataError)
         case .invalidQuery, .invalidArgument:
             self.init("\(error.message.prefixCapitalized).", exitCode: SysExits.usage)
         case .invalidImportLine:
             self.init("Line \(error.line ?? 0): \(error.message).", exitCode: SysExits.dataError)
         case .notFound:
             self.init("There is no conversation '\(error.remoteID ?? "")' in \(path).", exitCode: SysExits.dataError)
+        case .database where error.sqliteCode == 13:
+            self.init(
+                "The disk holding \(path) is full; free some space and run the command again (the replica was left consistent).",
+                exitCode: SysExits.ioError)
         case .database where error.sqliteCode == 5 || error.sqliteCode == 6:
             self.init("\(path) is locked by another process; try again in a moment.", exitCode: SysExits.temporaryFailure)
         default:
@@ -55,6 +60,10 @@ func reportingFailures(_ body: () async throws -> Void) async throws {
         throw ExitCode(error.exitCode)
     } catch let error as StoreError {
         let failure = CommandFailure(error)
+        printError("convosync: \(failure.message)")
+        throw ExitCode(failure.exitCode)
+    } catch let error as SyncError {
+        let failure = CommandFailure(error, remote: nil)
         printError("convosync: \(failure.message)")
         throw ExitCode(failure.exitCode)
     } catch {

@@ -3,16 +3,16 @@ import ConvoStore
 
 /// The options every command that reads a replica takes.
 struct ReplicaOptions: ParsableArguments {
-    @Option(name: .long, help: ArgumentHelp("The replica file.", valueName: "file"))
-    var db: String
+    @OptionGroup var location: ReplicaLocationOptions
 
     @Flag(name: .long, help: "Print one JSON document, for scripts.")
     var json = false
 
     /// Opens the replica read-only: reading commands never migrate or write.
+    /// - Throws: `StoreError` (no such replica, not a replica…) or `CommandFailure` (unknown account).
     func openForReading() throws -> Replica {
         var configuration = ReplicaConfiguration()
         configuration.readonly = true
-        return try Replica.openExisting(at: db, configuration: configuration)
+        return try Replica.openExisting(at: try location.path(), configuration: configuration)
     }
 }

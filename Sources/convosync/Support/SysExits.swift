@@ -16,6 +16,8 @@ enum SysExits {
     static let cannotCreate: Int32 = 73
     /// Reading or writing failed (a full disk, a closed pipe).
     static let ioError: Int32 = 74
+    /// The remote answered something that breaks its protocol (a malformed response).
+    static let protocolError: Int32 = 76
     /// A temporary failure: retrying later may work (rate limited, replica locked).
     static let temporaryFailure: Int32 = 75
     /// Permission denied: bad credentials, an unsafe credentials file.

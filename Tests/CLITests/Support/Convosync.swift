@@ -17,6 +17,37 @@ enum Convosync {
         Bundle.main.bundleURL.appendingPathComponent("convosync")
     }
 
+    /// Starts `convosync arguments…` with its output discarded (standard error goes to
+    /// `standardError` when given) and returns the running process, for tests that signal or kill it.
+    static func start(_ arguments: [String], environment: [String: String] = [:], standardError: URL? = nil) throws -> Process {
+        let process = Process()
+        process.executableURL = executable
+        process.arguments = arguments
+        var processEnvironment = ProcessInfo.processInfo.environment
+        processEnvironment["NO_COLOR"] = "1"
+        processEnvironment.merge(environment) { _, new in new }
+        process.environment = processEnvironment
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = try standardError.map { try FileHandle(forWritingTo: $0) } ?? FileHandle.nullDevice
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+        return process
+    }
+
+    /// Waits for a started process without blocking a thread the tests share.
+    static func waitForExit(_ process: Process, timeout: Duration = .seconds(120)) async throws {
+        let deadline = ContinuousClock.now + timeout
+        while process.isRunning {
+            if ContinuousClock.now > deadline {
+                process.terminate()
+                Issue.record("convosync did not finish within \(timeout)")
+                break
+            }
+            try await Task.sleep(for: .milliseconds(10))
+        }
+        process.waitUntilExit()
+    }
+
     /// Runs `convosync arguments…`, feeding `input` on standard input, and waits for it,
     /// killing it after `timeout` so a hang fails the test instead of stalling the suite.
     static func run(

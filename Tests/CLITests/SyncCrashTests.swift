@@ -1,0 +1,98 @@
+import ConvoEmulator
+import ConvoModel
+import ConvoStore
+import EmulatorSupport
+import Foundation
+import Testing
+import TestSupport
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// `convosync sync` killed with SIGKILL at random instants: the replica stays sound and a
+/// final sync converges (DESIGN "Sync": every write commits with its bookkeeping).
+@Suite("convosync sync survives SIGKILL")
+struct SyncCrashTests {
+    @Test("killed at random points many times, the replica passes integrity_check and a final sync converges with no duplicate turn",
+          arguments: [Dialect.agentflow, .turns])
+    func killedRepeatedly(dialect: Dialect) async throws {
+        try await withTemporaryDirectory { folder in
+            try await EmulatorHarness.withSeededEmulator(conversations: 300, turns: 3, configure: { configuration in
+                configuration.adminEnabled = true
+                // Every request waits a little, so a whole sync lasts long enough to be cut
+                // at many points (agentflow reads each conversation; turns lists them whole).
+                configuration.faults.latency = .milliseconds(dialect == .turns ? 250 : 15)
+            }) { emulator in
+                let setup = SyncSetup(folder: folder)
+                let db = folder.appendingPathComponent("replica.convosync").path
+                let arguments = ["sync", "--db", db] + (try SyncSetup.accountArguments(dialect, on: emulator))
+                let environment = setup.environment(dialect, on: emulator)
+                let admin = EmulatorAdmin(emulator)
+                var generator = SeededGenerator(seed: dialect == .turns ? 7 : 11)
+                var killedWhileRunning = 0
+
+                // How long one uninterrupted sync takes here, into a scratch replica: the kills
+                // below land anywhere from the start to the end of a sync on this machine.
+                let started = ContinuousClock.now
+                let calibration = try await Convosync.run(
+                    ["sync", "--db", folder.appendingPathComponent("calibration.convosync").path]
+                        + (try SyncSetup.accountArguments(dialect, on: emulator)),
+                    environment: environment, timeout: .seconds(600))
+                try #require(calibration.status == 0, "\(calibration.standardError)")
+                let fullSync = ContinuousClock.now - started
+                let longestDelay = max(50, Int(fullSync.components.seconds * 1000 + fullSync.components.attoseconds / 1_000_000_000_000_000))
+
+                for round in 0..<12 {
+                    let process = try Convosync.start(arguments, environment: environment)
+                    let delay = Int.random(in: 20...longestDelay, using: &generator)
+                    try await Task.sleep(for: .milliseconds(delay))
+                    if process.isRunning {
+                        kill(process.processIdentifier, SIGKILL)
+                    }
+                    try await Convosync.waitForExit(process)
+                    if process.terminationReason == .uncaughtSignal { killedWhileRunning += 1 }
+
+                    try await expectSound(db, round: round)
+
+                    // The remote moves on between kills, as it would in life.
+                    let truth = try await EmulatorHarness.truth(emulator)
+                    if let id = truth.randomElement(using: &generator)?["id"] as? String {
+                        try await admin.append(to: id, content: "Follow-up \(round)")
+                    }
+                }
+                #expect(killedWhileRunning >= 1, "no run was killed mid-sync: the test exercised nothing")
+
+                let final = try await Convosync.run(arguments, environment: environment, timeout: .seconds(600))
+                #expect(final.status == 0, "\(final.standardError)")
+                let replica = try Replica.openExisting(at: db)
+                #expect(try await replica.integrityCheck() == [])
+                let (local, remote) = try await EmulatorHarness.comparison(replica, dialect: dialect, on: emulator)
+                try replica.close()
+                #expect(local == remote)
+                let turnIDs = local.flatMap { $0.turns.map(\.id) }
+                #expect(Set(turnIDs).count == turnIDs.count, "a turn is held twice")
+
+                let export = try await Convosync.run(["export", "--db", db])
+                let ids = try SyncSetup.exportedIDs(export.output)
+                #expect(ids == remote.map(\.id))
+            }
+        }
+    }
+
+    /// Opens the replica as it was left and runs `PRAGMA integrity_check`; a file the kill
+    /// left empty (before its first migration committed) is sound by definition.
+    private func expectSound(_ db: String, round: Int) async throws {
+        let size = (try? FileManager.default.attributesOfItem(atPath: db)[.size] as? Int) ?? 0
+        guard size > 0 else { return }
+        let replica: Replica
+        do {
+            replica = try Replica.openExisting(at: db)
+        } catch let error as StoreError where error.code == .notAReplica && error.message.contains("empty") {
+            return
+        }
+        let problems = try await replica.integrityCheck()
+        try replica.close()
+        #expect(problems == [], "round \(round): \(problems)")
+    }
+}
