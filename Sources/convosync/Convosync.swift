@@ -22,6 +22,7 @@ struct Convosync: AsyncParsableCommand {
             ImportCommand.self,
             ExportCommand.self,
             SyncCommand.self,
+            DaemonCommand.self,
             AccountsCommand.self,
         ]
     )
