@@ -16,6 +16,7 @@ struct Convosync: AsyncParsableCommand {
               convosync search --db work.convosync "renewal -draft"
             """,
         subcommands: [
+            DemoCommand.self,
             ListCommand.self,
             ShowCommand.self,
             SearchCommand.self,
