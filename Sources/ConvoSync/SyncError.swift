@@ -53,6 +53,7 @@ public struct SyncError: Error, Sendable, CustomStringConvertible {
     /// Whether trying again later may succeed without anyone changing anything.
     public var isRetryable: Bool { code == .offline || code == .rateLimited }
 
+    /// The one sentence for a person.
     public var description: String { message }
 
     /// Classifies any error from a remote call or a replica write.

@@ -87,11 +87,14 @@ extension ConversationSort: ExpressibleByArgument {
         }
     }
 
+    /// The sort a `--sort` value names.
     public init?(argument: String) {
         guard let match = Self.allCases.first(where: { $0.optionName == argument }) else { return nil }
         self = match
     }
 
+    /// Every `--sort` value, for help and completion.
+    /// Every `--sort` value, for help and completion.
     public static var allValueStrings: [String] { allCases.map(\.optionName) }
 }
 
