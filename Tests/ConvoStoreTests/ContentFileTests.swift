@@ -143,6 +143,24 @@ struct ContentFileTests {
         }
     }
 
+    @Test("a partial file a killed process left long ago is removed by the next download; a recent one stays")
+    func stalePartialsRemoved() async throws {
+        try await Self.withConversation { replica in
+            try FileManager.default.createDirectory(at: replica.contentFolder, withIntermediateDirectories: true)
+            let old = replica.contentFolder.appendingPathComponent(".partial-old")
+            let recent = replica.contentFolder.appendingPathComponent(".partial-recent")
+            try Data([1]).write(to: old)
+            try Data([2]).write(to: recent)
+            try FileManager.default.setAttributes(
+                [.modificationDate: Date().addingTimeInterval(-3 * 3600)], ofItemAtPath: old.path)
+            try await replica.recordFiles([Self.info("file_a", size: 2)], conversationID: "c1")
+            let stored = try await replica.cacheFileBytes(ref: "file_a", from: Self.chunks([1, 2]))
+            #expect(!FileManager.default.fileExists(atPath: old.path))
+            #expect(FileManager.default.fileExists(atPath: recent.path))
+            #expect(Self.entries(of: replica.contentFolder) == [".partial-recent", try #require(stored.cachedURL).lastPathComponent].sorted())
+        }
+    }
+
     @Test("bytes that do not add up to the recorded size are refused and leave nothing", arguments: [-1, 1])
     func wrongSizeRefused(difference: Int) async throws {
         try await Self.withConversation { replica in

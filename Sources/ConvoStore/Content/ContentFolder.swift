@@ -58,16 +58,39 @@ enum ContentFolder {
     }
 }
 
+extension ContentFolder {
+    /// How long a partial file must have gone unwritten before it counts as left by a crash.
+    static let stalePartialAge: TimeInterval = 3600
+
+    /// Removes partial files no write touched for ``stalePartialAge``: what a process killed
+    /// mid-download left. A download in progress (here or in another process) writes often,
+    /// so its file stays.
+    static func removeStalePartials(in url: URL, now: Date = Date()) {
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: url.path) else { return }
+        let cutoff = now.addingTimeInterval(-stalePartialAge)
+        for name in names where name.hasPrefix(PartialFile.namePrefix) {
+            let file = url.appendingPathComponent(name, isDirectory: false)
+            guard let attributes = try? FileManager.default.attributesOfItem(atPath: file.path),
+                let modified = attributes[.modificationDate] as? Date, modified < cutoff
+            else { continue }
+            try? FileManager.default.removeItem(at: file)
+        }
+    }
+}
+
 /// A file being written in the content folder: created exclusively (mode 0600, no symbolic
 /// link followed), written fully, synced, then renamed into place or removed.
 final class PartialFile {
+    /// What every partial file's name starts with.
+    static let namePrefix = ".partial-"
+
     let url: URL
     private var descriptor: Int32
     private let replicaPath: String
 
     /// Creates `.partial-<uuid>` in `folder`.
     init(in folder: URL, replicaPath: String) throws {
-        url = folder.appendingPathComponent(".partial-\(UUID().uuidString.lowercased())", isDirectory: false)
+        url = folder.appendingPathComponent(Self.namePrefix + UUID().uuidString.lowercased(), isDirectory: false)
         self.replicaPath = replicaPath
         descriptor = open(url.path, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC | O_NOFOLLOW, 0o600)
         guard descriptor >= 0 else {

@@ -66,7 +66,8 @@ extension Replica {
     /// and `cached_at` then commit in one transaction. A sequence that fails part-way, too
     /// many or too few bytes, or a file removed or resized meanwhile leave no file behind and
     /// change no row.
-    /// Caching again replaces the bytes.
+    /// Caching again replaces the bytes. Partial files a killed process left an hour or more
+    /// ago are removed on the way.
     ///
     ///     let stored = try await replica.cacheFileBytes(ref: "file_3fa2", from: chunks)
     ///     let text = try String(contentsOf: stored.cachedURL!, encoding: .utf8)
@@ -87,6 +88,7 @@ extension Replica {
         let folder = self.folder
         let contentFolder = self.contentFolder
         try ContentFolder.prepare(contentFolder, replicaPath: replicaPath)
+        ContentFolder.removeStalePartials(in: contentFolder)
         let partial = try PartialFile(in: contentFolder, replicaPath: replicaPath)
         do {
             var count: Int64 = 0
