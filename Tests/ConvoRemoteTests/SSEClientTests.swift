@@ -214,16 +214,16 @@ struct SSEClientTests {
 
     @Test("keep-alive comments hold an idle stream open past the read timeout")
     func keepAlive() async throws {
-        // The stream stays open for about 4 s, well past the 3 s read timeout, but is never
-        // silent for more than 100 ms: generous margins, because a loaded machine delays
-        // reads by far more than a few hundred milliseconds.
+        // The stream stays open for about 9 s, past the 8 s read timeout, but is never silent
+        // for more than 100 ms: generous margins, because a loaded machine (a full test run
+        // beside other builds) has been seen to delay reads by several seconds.
         let counter = Counter()
         try await withTestServer({ router in
             router.get("/api/watch") { _, _ in
                 guard counter.next() == 1 else { return Response(status: .noContent) }
                 return sseResponse { writer in
                     let start = ContinuousClock.now
-                    while ContinuousClock.now - start < .seconds(4) {
+                    while ContinuousClock.now - start < .seconds(9) {
                         try await writer.write(ByteBuffer(string: ": keep-alive\n\n"))
                         try await Task.sleep(for: .milliseconds(100))
                     }
@@ -233,7 +233,7 @@ struct SSEClientTests {
             }
         }) { port in
             var configuration = RemoteConfiguration()
-            configuration.timeouts.read = .seconds(3)
+            configuration.timeouts.read = .seconds(8)
             try await withTransport(port: port, configuration: configuration) { transport in
                 let client = SSEClient(transport: transport, request: watchRequest, clock: RecordingClock())
                 var events: [String] = []
