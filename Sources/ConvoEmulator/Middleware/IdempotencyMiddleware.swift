@@ -9,7 +9,9 @@ import Synchronization
 /// Keys (1–255 printable ASCII characters, else 400) are scoped to tenant and credential
 /// and kept 24 h. A repeat with the same method, path and body gets the stored status and
 /// body with `Idempotent-Replayed: true`; another request under the same key gets 422
-/// `idempotency_conflict`. Streamed responses are stored as they are sent. Server faults
+/// `idempotency_conflict`. Streamed responses are stored as they are sent, and a body cut
+/// after it began (the client gone, a cut fault) keeps what was sent: the request's effect
+/// happened, so a repeat replays that much rather than running again. Server faults
 /// (5xx, 429) are not stored, so a retry runs again. A repeat arriving while the first
 /// request is still being answered waits for it (see ``IdempotencyLocks``).
 struct IdempotencyMiddleware: RouterMiddleware {
@@ -77,7 +79,8 @@ struct IdempotencyMiddleware: RouterMiddleware {
             responseBody: Data(), createdAt: store.now())
         let original = response.body
         response.body = ResponseBody(contentLength: original.contentLength) { writer in
-            let recorder = RecordingWriter(parent: writer) { bytes in
+            let sent = SentBytes()
+            let recorder = RecordingWriter(parent: writer, sent: sent) { bytes in
                 var record = template
                 record.responseBody = bytes
                 try? await store.saveIdempotencyRecord(record)
@@ -86,7 +89,15 @@ struct IdempotencyMiddleware: RouterMiddleware {
             do {
                 try await original.write(recorder)
             } catch {
-                // Nothing complete was sent: the key stays unused and a retry runs again.
+                // A body cut after it began (the client went away, the stream was cut): the
+                // request's effect has happened, so the key keeps what was sent and a retry
+                // replays it instead of running again. Nothing sent: a retry runs again.
+                let partial = sent.bytes
+                if !partial.isEmpty {
+                    var record = template
+                    record.responseBody = partial
+                    try? await store.saveIdempotencyRecord(record)
+                }
                 locks.release(lock)
                 throw error
             }
@@ -107,24 +118,38 @@ struct IdempotencyMiddleware: RouterMiddleware {
     }
 }
 
-/// Forwards a response body and hands the complete bytes to `onFinish` once it ends.
+/// The bytes of a response body written so far, readable after the writer is gone.
+final class SentBytes: Sendable {
+    private let collected = Mutex(Data())
+
+    /// Everything written so far.
+    var bytes: Data { collected.withLock { $0 } }
+
+    func append(_ buffer: ByteBuffer) {
+        collected.withLock { $0.append(contentsOf: buffer.readableBytesView) }
+    }
+}
+
+/// Forwards a response body, noting each write in `sent`, and hands the complete bytes to
+/// `onFinish` once it ends.
 struct RecordingWriter: ResponseBodyWriter {
     var parent: any ResponseBodyWriter
+    let sent: SentBytes
     let onFinish: @Sendable (Data) async -> Void
-    private var collected = Data()
 
-    init(parent: any ResponseBodyWriter, onFinish: @escaping @Sendable (Data) async -> Void) {
+    init(parent: any ResponseBodyWriter, sent: SentBytes, onFinish: @escaping @Sendable (Data) async -> Void) {
         self.parent = parent
+        self.sent = sent
         self.onFinish = onFinish
     }
 
     mutating func write(_ buffer: ByteBuffer) async throws {
-        collected.append(contentsOf: buffer.readableBytesView)
+        sent.append(buffer)
         try await parent.write(buffer)
     }
 
     consuming func finish(_ trailingHeaders: HTTPFields?) async throws {
-        await onFinish(collected)
+        await onFinish(sent.bytes)
         try await parent.finish(trailingHeaders)
     }
 }

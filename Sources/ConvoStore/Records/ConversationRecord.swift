@@ -122,7 +122,7 @@ struct ConversationRecord: Codable, Sendable, Equatable, FetchableRecord, Mutabl
     init(_ conversation: Conversation) throws {
         remoteID = conversation.id
         agentID = conversation.agentID
-        title = conversation.title
+        title = conversation.title.map(StoredText.keepable)
         metadata = try conversation.metadata.map(JSONText.encode)
         source = conversation.source
         sourceRefID = conversation.sourceRefID

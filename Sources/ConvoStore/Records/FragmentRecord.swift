@@ -62,7 +62,7 @@ struct FragmentRecord: Codable, Sendable, Equatable, FetchableRecord, MutablePer
         self.turnID = turnID
         self.position = position
         kind = fragment.kind.rawValue
-        content = fragment.content
+        content = StoredText.keepable(fragment.content)
         state = fragment.state?.rawValue
         metadata = try fragment.metadata.map(JSONText.encode)
     }

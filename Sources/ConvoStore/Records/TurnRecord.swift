@@ -86,7 +86,7 @@ struct TurnRecord: Codable, Sendable, Equatable, FetchableRecord, MutablePersist
         role = turn.role.rawValue
         timestamp = turn.timestamp.map(Timestamp.milliseconds)
         state = turn.state?.rawValue
-        errorDetail = turn.errorDetail
+        errorDetail = turn.errorDetail.map(StoredText.keepable)
         inReplyTo = turn.inReplyTo
         deletedAt = turn.deletedAt.map(Timestamp.milliseconds)
     }
