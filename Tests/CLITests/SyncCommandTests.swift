@@ -277,6 +277,34 @@ struct SyncPressureTests {
         }
     }
 
+    @Test("a disk that fills during a sync ends with 74 and one sentence; with space again the next sync converges")
+    func fullDisk() async throws {
+        try await withTemporaryDirectory { folder in
+            try await EmulatorHarness.withSeededEmulator(conversations: 150, turns: 4) { emulator in
+                let setup = SyncSetup(folder: folder)
+                let db = folder.appendingPathComponent("r.convosync").path
+                let arguments = ["sync", "--db", db] + (try SyncSetup.accountArguments(.agentflow, on: emulator))
+                let environment = setup.environment(.agentflow, on: emulator)
+                let full = try await Convosync.run(arguments, environment: environment, fileSizeLimit: 600)
+                #expect(full.status == 74, "\(full.standardError)")
+                #expect(full.standardError.contains("free space"))
+                #expect(full.standardError.split(separator: "\n").filter { !$0.contains("syncing") }.count == 1)
+                if FileManager.default.fileExists(atPath: db) {
+                    let replica = try Replica.openExisting(at: db)
+                    #expect(try await replica.integrityCheck() == [])
+                    try replica.close()
+                }
+
+                let after = try await Convosync.run(arguments, environment: environment)
+                #expect(after.status == 0, "\(after.standardError)")
+                let replica = try Replica.openExisting(at: db)
+                let (local, remote) = try await EmulatorHarness.comparison(replica, dialect: .agentflow, on: emulator)
+                try replica.close()
+                #expect(local == remote)
+            }
+        }
+    }
+
     @Test("a replica whose write lock another process holds ends with 75, and a later sync succeeds")
     func lockedReplica() async throws {
         try await withTemporaryDirectory { folder in
