@@ -91,6 +91,7 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
             ]
         ),
 
@@ -149,6 +150,7 @@ let package = Package(
             dependencies: [
                 "ConvoModel", "ConvoStore", "ConvoRemote", "ConvoSync", "ConvoEmulator", "EmulatorSupport", "TestSupport",
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
         // Keeps Schema/*.openapi.json, the wire fixtures and the contract validator in step.

@@ -128,17 +128,18 @@ CREATE TRIGGER fragment_search_update AFTER UPDATE OF content, kind, turn_id ON 
         SELECT fragment_id, content, conversation_id, turn_id FROM searchable_fragment
         WHERE fragment_id = new.id;
 END;
-CREATE TABLE outbox (
+CREATE TABLE "outbox" (
     id INTEGER PRIMARY KEY,
     conversation_id INTEGER NOT NULL REFERENCES conversation (id) ON DELETE RESTRICT,
-    kind TEXT NOT NULL CHECK (kind IN ('create_conversation', 'send_message', 'rename',
+    kind TEXT NOT NULL CHECK (kind IN ('create_conversation', 'send_message', 'rename', 'generate_title',
         'delete_conversation', 'restore_conversation', 'delete_message', 'restore_message', 'upload_file')),
     payload TEXT NOT NULL CHECK (json_valid(payload)),
     idempotency_key TEXT NOT NULL UNIQUE CHECK (length(idempotency_key) > 0),
     state TEXT NOT NULL DEFAULT 'pending' CHECK (state IN ('pending', 'failed')),
     attempts INTEGER NOT NULL DEFAULT 0 CHECK (attempts >= 0),
     last_error TEXT,
-    created_at INTEGER NOT NULL
+    created_at INTEGER NOT NULL,
+    delivered_at INTEGER
 ) STRICT;
 CREATE INDEX outbox_conversation ON outbox (conversation_id, id);
 CREATE VIRTUAL TABLE search_index USING fts5 (
@@ -169,8 +170,9 @@ CREATE TABLE turn (
     error_detail TEXT,
     in_reply_to TEXT,
     deleted_at INTEGER
-) STRICT;
+, outbox_id INTEGER REFERENCES outbox (id) ON DELETE SET NULL) STRICT;
 CREATE INDEX turn_conversation ON turn (conversation_id, ordinal, id);
+CREATE INDEX turn_outbox ON turn (outbox_id) WHERE outbox_id IS NOT NULL;
 CREATE INDEX turn_tombstone ON turn (deleted_at) WHERE deleted_at IS NOT NULL;
 CREATE TRIGGER turn_search_delete BEFORE DELETE ON turn BEGIN
     DELETE FROM search_index WHERE rowid IN (SELECT id FROM fragment WHERE turn_id = old.id);

@@ -2,7 +2,8 @@ import ConvoModel
 import Foundation
 import GRDB
 
-/// A local write waiting for the remote, as listed by ``Replica/pendingOutbox()``.
+/// A local write waiting for the remote, as listed by ``Replica/pendingOutbox()`` and
+/// ``Replica/outboxQueue()``.
 ///
 /// The engine pushes ops in order per conversation, each with its idempotency key
 /// (DESIGN, "Offline writes"); a failed op keeps the user's payload and the reason.
@@ -19,8 +20,8 @@ public struct OutboxOp: Sendable, Hashable {
     public var conversationLocalID: Int64
     /// The conversation's remote id, `nil` while its create has not reached the remote.
     public var conversationID: String?
-    /// What the op does: `create_conversation`, `send_message`, `rename`, `delete_conversation`,
-    /// `restore_conversation`, `delete_message`, `restore_message` or `upload_file`.
+    /// What the op does: `create_conversation`, `send_message`, `rename`, `generate_title`,
+    /// `delete_conversation`, `restore_conversation`, `delete_message`, `restore_message` or `upload_file`.
     public var kind: String
     /// The op's arguments as the engine recorded them.
     public var payload: JSONValue
@@ -34,6 +35,21 @@ public struct OutboxOp: Sendable, Hashable {
     public var lastError: String?
     /// When the op was recorded locally.
     public var createdAt: Date
+    /// The write, decoded from the payload; `nil` for a payload this module did not write,
+    /// or an upload whose staged bytes are gone (such an op cannot be pushed). A message
+    /// delete or restore names its turn by local key (``TurnRef/local(_:)``), whatever the
+    /// caller named it by; an upload holds the staged bytes.
+    public var write: LocalWrite?
+    /// The local key of the turn the op concerns: a sent message's user turn, or the turn a
+    /// message delete or restore names.
+    public var turnLocalID: Int64?
+    /// That turn's remote id, `nil` while it exists only locally.
+    public var turnRemoteID: String?
+    /// The agent the conversation belongs to, as the replica knows it.
+    public var agentID: String?
+    /// When the remote was known to have received the op although its answer did not arrive
+    /// whole (``Replica/markOutboxOpDelivered(_:at:)``): a retry must read, not write again.
+    public var deliveredAt: Date?
 }
 
 /// One row of `outbox`.
@@ -49,6 +65,7 @@ struct OutboxRecord: Codable, Sendable, Equatable, FetchableRecord, MutablePersi
     var attempts: Int64
     var lastError: String?
     var createdAt: Int64
+    var deliveredAt: Int64?
 
     enum CodingKeys: String, CodingKey {
         case id
@@ -58,6 +75,7 @@ struct OutboxRecord: Codable, Sendable, Equatable, FetchableRecord, MutablePersi
         case state, attempts
         case lastError = "last_error"
         case createdAt = "created_at"
+        case deliveredAt = "delivered_at"
     }
 
     mutating func didInsert(_ inserted: InsertionSuccess) {

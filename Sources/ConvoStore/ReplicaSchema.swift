@@ -20,6 +20,12 @@ enum ReplicaSchema {
         migrator.registerMigration("v2 fast import and listing") { db in
             try db.execute(sql: v2)
         }
+        // GRDB runs it with foreign keys off and checks them before committing: steps 1, 2,
+        // 10 and 12 of SQLite's "making other kinds of table schema changes".
+        migrator.registerMigration("v3 outbox writes") { db in
+            try db.execute(sql: v3OutboxRebuild)
+            try db.execute(sql: v3TurnLink)
+        }
         return migrator
     }()
 
@@ -255,6 +261,39 @@ enum ReplicaSchema {
                 visible = visible - (old.purged_at IS NULL AND old.deleted_at IS NULL)
             WHERE id = 1;
         END;
+        """
+
+    /// v3, the outbox as offline writes need it, first half: `generate_title` joins the kinds
+    /// (a CHECK cannot be altered, so the table is rebuilt the documented way, keeping every
+    /// row), and `delivered_at` records that the remote received an op whose answer did not
+    /// arrive whole (a reply stream cut after it started): its retry reads instead of writing.
+    static let v3OutboxRebuild = """
+        CREATE TABLE outbox_rebuilt (
+            id INTEGER PRIMARY KEY,
+            conversation_id INTEGER NOT NULL REFERENCES conversation (id) ON DELETE RESTRICT,
+            kind TEXT NOT NULL CHECK (kind IN ('create_conversation', 'send_message', 'rename', 'generate_title',
+                'delete_conversation', 'restore_conversation', 'delete_message', 'restore_message', 'upload_file')),
+            payload TEXT NOT NULL CHECK (json_valid(payload)),
+            idempotency_key TEXT NOT NULL UNIQUE CHECK (length(idempotency_key) > 0),
+            state TEXT NOT NULL DEFAULT 'pending' CHECK (state IN ('pending', 'failed')),
+            attempts INTEGER NOT NULL DEFAULT 0 CHECK (attempts >= 0),
+            last_error TEXT,
+            created_at INTEGER NOT NULL,
+            delivered_at INTEGER
+        ) STRICT;
+        INSERT INTO outbox_rebuilt (id, conversation_id, kind, payload, idempotency_key, state, attempts, last_error, created_at)
+            SELECT id, conversation_id, kind, payload, idempotency_key, state, attempts, last_error, created_at FROM outbox;
+        DROP TABLE outbox;
+        ALTER TABLE outbox_rebuilt RENAME TO outbox;
+        CREATE INDEX outbox_conversation ON outbox (conversation_id, id);
+        """
+
+    /// v3, second half: a turn made by an op (a message sent offline, its streamed reply) links
+    /// to that op until the op completes, so its local key adopts the remote id instead of
+    /// duplicating.
+    static let v3TurnLink = """
+        ALTER TABLE turn ADD COLUMN outbox_id INTEGER REFERENCES outbox (id) ON DELETE SET NULL;
+        CREATE INDEX turn_outbox ON turn (outbox_id) WHERE outbox_id IS NOT NULL;
         """
 }
 

@@ -3,11 +3,16 @@ import ConvoRemote
 import ConvoStore
 import Foundation
 import Logging
+import Synchronization
 
 /// What one `sync()` did.
 public struct SyncReport: Sendable, Hashable {
     /// What the pull did.
     public var pull = PullReport()
+    /// Local writes the remote accepted.
+    public var pushed = 0
+    /// Local writes the remote refused for good (kept, with the reason, in the outbox).
+    public var failedWrites = 0
     /// When the replica was last in step with the remote.
     public var finishedAt = Date()
 }
@@ -36,8 +41,10 @@ public actor SyncEngine {
     private let agentIDs: [String]
     private var scopes: [ListingScope]?
     private var pulls = 0
+    private var inFlight: Task<SyncReport, any Error>?
     private var watchers: [String: Task<Void, Never>] = [:]
     private let wakeSignal = WakeSignal()
+    private let pullRequested = Atomic<Bool>(false)
     private let transport: HTTPTransport?
 
     /// Makes an engine for `replica` and the adapter of its account.
@@ -65,6 +72,15 @@ public actor SyncEngine {
 
     // MARK: Status
 
+    /// The `sync_state` scope whose `updatedAt` is the end of the last successful sync.
+    public static let lastSuccessScope = "sync:last-success"
+
+    /// When the replica was last in step with the remote, as recorded in the replica itself
+    /// (so a command can tell without an engine running); `nil` if it never was.
+    public static func lastSuccess(of replica: Replica) async throws -> Date? {
+        try await replica.syncState(scope: lastSuccessScope)?.updatedAt
+    }
+
     /// The engine's status now.
     public nonisolated var status: SyncStatus { broadcaster.current }
 
@@ -81,23 +97,50 @@ public actor SyncEngine {
     /// - Throws: `SyncError`: `offline` or `rateLimited` once retries are spent (the pages
     ///   already committed stay; the next sync resumes after them), `unauthorized`,
     ///   `misconfigured`, `replica`, `cancelled`.
+    ///
+    /// Calls made while a sync runs (from `run()` or another caller) join it rather than start
+    /// a second pass over the same scopes; cancelling any caller cancels the shared sync.
     @discardableResult
     public func sync() async throws -> SyncReport {
+        if let running = inFlight { return try await join(running) }
+        let task = Task { try await self.performSync() }
+        inFlight = task
+        defer { inFlight = nil }
+        return try await join(task)
+    }
+
+    private func join(_ task: Task<SyncReport, any Error>) async throws -> SyncReport {
+        try await withTaskCancellationHandler {
+            try await task.value
+        } onCancel: {
+            task.cancel()
+        }
+    }
+
+    private func performSync() async throws -> SyncReport {
         do {
             let context = makeContext()
             let scopes = try await resolveScopes(context)
             pulls += 1
             broadcaster.update { status in
-                status.phase = .listing
                 status.pages = 0
                 status.conversations = 0
                 status.conversationsRead = 0
                 status.expectedConversations = nil
+                status.pushed = 0
             }
-            let pull = try await Puller(context: context, scopes: scopes).pull(pullNumber: pulls)
             var report = SyncReport()
-            report.pull = pull
+            // Local intent goes out first, so the pull reads the remote with it applied; what
+            // was written meanwhile goes out after.
+            let retryFirst = try await push(into: &report)
+            broadcaster.update { $0.phase = .listing }
+            report.pull = try await Puller(context: context, scopes: scopes).pull(pullNumber: pulls)
+            if let stillWaiting = try await push(into: &report) ?? retryFirst {
+                throw stillWaiting
+            }
             report.finishedAt = Date()
+            // Readers without the engine (`convosync status`) learn when the replica was last in step.
+            try await replica.setSyncState(SyncStateUpdate(scope: Self.lastSuccessScope))
             finish(success: report)
             return report
         } catch {
@@ -120,36 +163,192 @@ public actor SyncEngine {
     /// retried at the pull interval. Returns when cancelled; the replica stays consistent.
     public func run() async {
         var failures = 0
+        var lastCollection: ContinuousClock.Instant?
+        var nextPull = ContinuousClock.now
         while !Task.isCancelled {
+            let pullDue = ContinuousClock.now >= nextPull || pullRequested.exchange(false, ordering: .relaxed)
             var delay = configuration.pullInterval
             do {
-                let report = try await sync()
+                if pullDue {
+                    let report = try await sync()
+                    if !report.pull.deletionsChecked { delay = configuration.inconsistentPassRetry }
+                    nextPull = .now + delay
+                    if lastCollection.map({ $0.duration(to: .now) > .seconds(24 * 3600) }) ?? true {
+                        try await collectTombstones()
+                        lastCollection = .now
+                    }
+                } else {
+                    // Woken by a local write: push it without waiting for the next pull.
+                    try await push()
+                    broadcaster.update { $0.phase = .idle }
+                    delay = ContinuousClock.now.duration(to: nextPull)
+                }
                 failures = 0
-                if !report.pull.deletionsChecked { delay = configuration.inconsistentPassRetry }
             } catch let error as SyncError {
                 if error.code == .cancelled || Task.isCancelled { break }
                 failures += 1
                 if error.isRetryable {
                     delay = configuration.retry.delay(beforeRetry: failures, retryAfter: error.retryAfter)
                 }
+                nextPull = .now + delay
                 logger.warning("sync failed", metadata: ["error": "\(error.code.rawValue)", "retry_in": "\(delay)"])
                 let retryAt = Date().addingTimeInterval(Double(delay.components.seconds))
                 broadcaster.update { status in
                     status.phase = .waiting
                     status.retryAt = retryAt
+                    status.lastError = error.message
+                    status.lastErrorCode = error.code
                 }
             } catch {
                 break
             }
-            await wakeSignal.wait(upTo: delay)
+            await wakeSignal.wait(upTo: max(delay, .zero))
         }
         stopAllWatches()
         broadcaster.update { $0.phase = .idle }
     }
 
+    /// Removes soft-delete and purge tombstones older than `configuration.tombstoneRetention`
+    /// (never what a queued local write refers to); `run()` does it once a day. A tombstone the
+    /// remote still lists (knowrithm's deleted listing) comes back with the next pull.
+    /// - Returns: how many conversations and turns were removed.
+    /// - Throws: `SyncError` `.replica`.
+    @discardableResult
+    public func collectTombstones(now: Date = Date()) async throws -> Int {
+        let retention = configuration.tombstoneRetention
+        let cutoff = now.addingTimeInterval(-(Double(retention.components.seconds) + Double(retention.components.attoseconds) / 1e18))
+        do {
+            return try await replica.collectTombstones(olderThan: cutoff)
+        } catch {
+            throw SyncError.wrapping(error)
+        }
+    }
+
     /// Asks a running `run()` to pull now (after a local change, or a push notification).
     public nonisolated func requestSync() {
+        pullRequested.store(true, ordering: .relaxed)
         wakeSignal.ring()
+    }
+
+    // MARK: Local writes
+
+    /// Creates a conversation locally and queues its creation on the remote.
+    /// - Returns: its local reference (its remote id is filled in once pushed).
+    /// - Throws: `SyncError` `.replica` (e.g. an empty agent id: `StoreError.invalidArgument`).
+    @discardableResult
+    public func createConversation(agentID: String, title: String? = nil, metadata: JSONValue? = nil, maxContextLength: Int? = nil)
+        async throws -> ConversationRef
+    {
+        let enqueued = try await enqueue(
+            .createConversation(agentID: agentID, title: title, metadata: metadata, maxContextLength: maxContextLength), in: nil)
+        return .local(enqueued.conversationLocalID)
+    }
+
+    /// Sends a message: it appears in the conversation at once and reaches the remote (with
+    /// the agent's reply, streamed where the dialect streams) on the next push.
+    @discardableResult
+    public func send(_ text: String, to conversation: ConversationRef) async throws -> EnqueuedWrite {
+        try await enqueue(.sendMessage(text: text), in: conversation)
+    }
+
+    /// Renames a conversation, locally at once and on the remote on the next push.
+    @discardableResult
+    public func rename(_ conversation: ConversationRef, to title: String) async throws -> EnqueuedWrite {
+        try await enqueue(.rename(title: title), in: conversation)
+    }
+
+    /// Asks the remote to title a conversation (agentflow); the title lands after the push.
+    @discardableResult
+    public func generateTitle(for conversation: ConversationRef, seedMessage: String? = nil, force: Bool = false)
+        async throws -> EnqueuedWrite
+    {
+        try await enqueue(.generateTitle(seedMessage: seedMessage, force: force), in: conversation)
+    }
+
+    /// Deletes a conversation: hidden at once, deleted on the remote on the next push (soft
+    /// where the dialect has soft deletes, for good elsewhere).
+    @discardableResult
+    public func delete(_ conversation: ConversationRef) async throws -> EnqueuedWrite {
+        try await enqueue(.deleteConversation, in: conversation)
+    }
+
+    /// Restores a soft-deleted conversation.
+    @discardableResult
+    public func restore(_ conversation: ConversationRef) async throws -> EnqueuedWrite {
+        try await enqueue(.restoreConversation, in: conversation)
+    }
+
+    /// Deletes one message (knowrithm).
+    @discardableResult
+    public func deleteMessage(_ turn: TurnRef, in conversation: ConversationRef) async throws -> EnqueuedWrite {
+        try await enqueue(.deleteMessage(turn), in: conversation)
+    }
+
+    /// Restores one soft-deleted message (knowrithm).
+    @discardableResult
+    public func restoreMessage(_ turn: TurnRef, in conversation: ConversationRef) async throws -> EnqueuedWrite {
+        try await enqueue(.restoreMessage(turn), in: conversation)
+    }
+
+    /// Uploads a file to a conversation (v2); the bytes are copied into the replica's folder
+    /// first, so the upload survives the original going away.
+    @discardableResult
+    public func upload(_ bytes: Data, named name: String, contentType: String = "application/octet-stream", to conversation: ConversationRef)
+        async throws -> EnqueuedWrite
+    {
+        try await enqueue(.uploadFile(name: name, contentType: contentType, bytes: bytes), in: conversation)
+    }
+
+    /// Queues any local write: applied to the replica and enqueued in one transaction, with a
+    /// fresh idempotency key; a running `run()` pushes it at once.
+    /// - Throws: `SyncError` `.replica` with the store's reason (unknown conversation, empty
+    ///   text, a write the conversation's state does not allow).
+    @discardableResult
+    public func enqueue(_ write: LocalWrite, in conversation: ConversationRef?) async throws -> EnqueuedWrite {
+        do {
+            let enqueued = try await replica.enqueue(
+                write, in: conversation, idempotencyKey: IdempotencyKey.random().rawValue, at: Date())
+            wakeSignal.ring()
+            return enqueued
+        } catch {
+            throw SyncError.wrapping(error)
+        }
+    }
+
+    /// Pushes the queued local writes now; what the remote refuses for good is marked failed
+    /// with its reason (never dropped).
+    /// - Throws: `SyncError` `.offline`/`.rateLimited` when writes still wait for the remote,
+    ///   `.unauthorized`/`.misconfigured` when it refused the account.
+    @discardableResult
+    public func push() async throws -> (pushed: Int, failed: Int) {
+        var report = SyncReport()
+        if let waiting = try await push(into: &report) { throw waiting }
+        return (report.pushed, report.failedWrites)
+    }
+
+    /// One pass of the outbox: the error to report if writes still wait (retryable), thrown
+    /// at once when the remote refused the account.
+    private func push(into report: inout SyncReport) async throws -> SyncError? {
+        let broadcaster = self.broadcaster
+        broadcaster.update { $0.phase = .pushing }
+        let pusher = OutboxPusher(
+            replica: replica, api: api, logger: logger,
+            replyBatch: ReplyBatchPolicy(interval: configuration.replyFlushInterval, maxBytes: configuration.replyFlushBytes)
+        ) { event in
+            if case .pushed = event { broadcaster.update { $0.pushed += 1 } }
+        }
+        let outcome = await pusher.pushPending()
+        report.pushed += outcome.pushed
+        report.failedWrites += outcome.failed
+        switch outcome.next {
+        case .idle:
+            return nil
+        case .accountRefused(let error):
+            throw SyncError.wrapping(error)
+        case .retryLater(let after):
+            let code: SyncError.Code = after == nil ? .offline : .rateLimited
+            return SyncError(code, "local writes wait for the remote, which cannot take them now")
+        }
     }
 
     // MARK: Watches

@@ -4,9 +4,9 @@ import Foundation
 
 /// One conversation reduced to what a dialect shows of it: compared between the replica and
 /// the emulator's truth to say "the replica is equal to the remote".
-public struct ExpectedConversation: Hashable, CustomStringConvertible {
+public struct ExpectedConversation: Hashable, Sendable, CustomStringConvertible {
     /// One turn as the dialect shows it.
-    public struct ExpectedTurn: Hashable {
+    public struct ExpectedTurn: Hashable, Sendable {
         public var id: String
         public var role: String
         public var text: String

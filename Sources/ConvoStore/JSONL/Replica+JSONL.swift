@@ -7,7 +7,8 @@ extension Replica {
     ///
     /// Each line is one JSON object without its line terminator; append `"\n"` when writing
     /// it out. Soft-deleted conversations and turns are included with their `deleted_at`;
-    /// purged ones and conversations with no remote id yet are not. Lines stream from one
+    /// purged ones, conversations with no remote id yet and turns with none (messages waiting
+    /// in the outbox) are not. Lines stream from one
     /// read snapshot: the replica is never loaded whole, and writers are not blocked.
     /// `write` runs inside that read and must not call back into the replica.
     ///
@@ -26,8 +27,9 @@ extension Replica {
                     sql: "SELECT * FROM conversation WHERE remote_id IS NOT NULL AND purged_at IS NULL ORDER BY remote_id")
                 while let record = try conversations.next() {
                     guard let localID = record.id else { continue }
+                    // Turns still waiting in the outbox have no remote id: not part of the export.
                     let turns = try ConversationQueries.fetchTurns(
-                        sql: "conversation_id = ?", arguments: [localID], limit: nil, db)
+                        sql: "conversation_id = ? AND remote_id IS NOT NULL", arguments: [localID], limit: nil, db)
                     let line = try JSONLCodec.encode(JSONLConversation(record.conversation(), turns: turns.map(\.turn)))
                     do {
                         try write(line)

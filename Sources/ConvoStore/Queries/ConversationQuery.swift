@@ -136,8 +136,13 @@ public struct ConversationPage: Sendable, Hashable {
 public struct ConversationDetail: Sendable, Hashable {
     /// The conversation's fields, as listed.
     public var summary: ConversationSummary
-    /// Its turns in order; soft-deleted ones only when asked for.
+    /// Its turns in order; soft-deleted ones only when asked for. A turn that exists only
+    /// locally (a message sent offline, its streamed reply) has an empty ``Turn/id`` and
+    /// comes after the remote ones.
     public var turns: [Turn]
+    /// Each turn's stable local key, in the order of ``turns``: how a caller names a turn
+    /// (``TurnRef/local(_:)``) whether or not it has a remote id yet.
+    public var turnLocalIDs: [Int64]
 }
 
 /// One page of a conversation's turns, oldest first.

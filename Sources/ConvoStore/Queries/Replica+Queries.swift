@@ -77,23 +77,8 @@ extension Replica {
     ///
     /// - Throws: `StoreError` `.database`.
     public func pendingOutbox() async throws -> [OutboxOp] {
-        try await reading { db in
-            let rows = try Row.fetchAll(
-                db,
-                sql: """
-                    SELECT o.*, c.remote_id AS conversation_remote_id
-                    FROM outbox o JOIN conversation c ON c.id = o.conversation_id ORDER BY o.id
-                    """)
-            return try rows.map { row in
-                let record = try OutboxRecord(row: row)
-                return OutboxOp(
-                    id: record.id ?? 0, conversationLocalID: record.conversationID,
-                    conversationID: row["conversation_remote_id"], kind: record.kind,
-                    payload: JSONText.decode(record.payload) ?? .null, idempotencyKey: record.idempotencyKey,
-                    state: OutboxOp.State(rawValue: record.state) ?? .pending, attempts: Int(record.attempts),
-                    lastError: record.lastError, createdAt: Timestamp.date(milliseconds: record.createdAt))
-            }
-        }
+        let folder = self.folder
+        return try await reading { db in try OutboxQueries.ops(folder: folder, db) }
     }
 }
 
@@ -237,16 +222,24 @@ enum ConversationQueries {
     }
 
     static func detail(remoteID: String, includeDeleted: Bool, _ db: Database) throws -> ConversationDetail? {
+        try detail(where: "c.remote_id = ?", arguments: [remoteID], includeDeleted: includeDeleted, db)
+    }
+
+    /// The detail of the one conversation matching `condition` (over alias `c`).
+    static func detail(
+        where condition: String, arguments: StatementArguments, includeDeleted: Bool, _ db: Database
+    ) throws -> ConversationDetail? {
         guard let row = try Row.fetchOne(
-            db, sql: "SELECT \(summaryColumns) FROM conversation c WHERE c.remote_id = ? AND c.purged_at IS NULL",
-            arguments: [remoteID])
+            db, sql: "SELECT \(summaryColumns) FROM conversation c WHERE \(condition) AND c.purged_at IS NULL",
+            arguments: arguments)
         else { return nil }
         let summary = try summary(row)
         if summary.deletedAt != nil && !includeDeleted { return nil }
         let turns = try fetchTurns(
             sql: "conversation_id = ?\(includeDeleted ? "" : " AND deleted_at IS NULL")",
             arguments: [summary.localID], limit: nil, db)
-        return ConversationDetail(summary: summary, turns: turns.map(\.turn))
+        return ConversationDetail(
+            summary: summary, turns: turns.map(\.turn), turnLocalIDs: turns.map { $0.record.id ?? 0 })
     }
 
     /// Turns matching `sql` (over table `turn`), in order, with their fragments.

@@ -55,12 +55,22 @@ extension Replica {
         syncState: SyncStateUpdate?
     ) async throws {
         let cached = try await writing { db -> [String] in
+            // Pending local writes stay on top of what the remote says (DESIGN "Offline writes").
+            let reapplies = try OutboxReapply.hasPendingOps(db)
+            // Local-only turns (a failed send keeps its text) go after the remote ones.
+            let placesLocalTurns = try reapplies
+                || Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM turn WHERE remote_id IS NULL)") == true
             for item in items {
                 let (localID, _) = try RowWriter.upsert(item.conversation, pass: pass, fields: .all, db)
                 switch item.turns {
-                case .unchanged: break
-                case .replace(let turns): _ = try RowWriter.writeTurns(turns, conversationID: localID, mode: .replace, db)
-                case .append(let turns): _ = try RowWriter.writeTurns(turns, conversationID: localID, mode: .append, db)
+                case .unchanged:
+                    if reapplies { try OutboxReapply.conversation(localID, db) }
+                case .replace(let turns):
+                    _ = try RowWriter.writeTurns(turns, conversationID: localID, mode: .replace, db)
+                    if placesLocalTurns { try OutboxReapply.all(localID, db) }
+                case .append(let turns):
+                    _ = try RowWriter.writeTurns(turns, conversationID: localID, mode: .append, db)
+                    if placesLocalTurns { try OutboxReapply.all(localID, db) }
                 }
                 if let token = item.changeToken {
                     try db.execute(

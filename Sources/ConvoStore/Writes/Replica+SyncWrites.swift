@@ -17,8 +17,10 @@ extension Replica {
     /// - Throws: `StoreError` `.invalidArgument` (an empty remote id; nothing is written) or `.database`.
     public func upsertConversations(_ page: [Conversation], pass: Int64?, syncState: SyncStateUpdate?) async throws {
         try await writing { db in
+            let reapplies = try OutboxReapply.hasPendingOps(db)
             for conversation in page {
-                _ = try RowWriter.upsert(conversation, pass: pass, fields: .all, db)
+                let (localID, _) = try RowWriter.upsert(conversation, pass: pass, fields: .all, db)
+                if reapplies { try OutboxReapply.conversation(localID, db) }
             }
             try Self.apply(syncState, db)
         }
@@ -34,6 +36,7 @@ extension Replica {
         try await writing { db in
             let localID = try Self.localConversationID(conversationID, db)
             _ = try RowWriter.writeTurns(turns, conversationID: localID, mode: .replace, db)
+            try OutboxReapply.all(localID, db)
             try Self.apply(syncState, db)
         }
     }
@@ -46,6 +49,7 @@ extension Replica {
         try await writing { db in
             let localID = try Self.localConversationID(conversationID, db)
             _ = try RowWriter.writeTurns(turns, conversationID: localID, mode: .append, db)
+            try OutboxReapply.all(localID, db)
             try Self.apply(syncState, db)
         }
     }
@@ -62,6 +66,7 @@ extension Replica {
                 updated.deletedAt = Timestamp.milliseconds(date)
                 try updated.updateChanges(db, from: existing)
             }
+            if let localID = existing.id { try OutboxReapply.conversation(localID, db) }
             try Self.apply(syncState, db)
         }
     }
@@ -75,6 +80,7 @@ extension Replica {
             var updated = existing
             updated.deletedAt = nil
             try updated.updateChanges(db, from: existing)
+            if let localID = existing.id { try OutboxReapply.conversation(localID, db) }
             try Self.apply(syncState, db)
         }
     }
@@ -90,6 +96,7 @@ extension Replica {
                 updated.deletedAt = Timestamp.milliseconds(date)
                 try updated.updateChanges(db, from: existing)
             }
+            try OutboxReapply.all(existing.conversationID, db)
             try Self.apply(syncState, db)
         }
     }
@@ -103,6 +110,7 @@ extension Replica {
             var updated = existing
             updated.deletedAt = nil
             try updated.updateChanges(db, from: existing)
+            try OutboxReapply.all(existing.conversationID, db)
             try Self.apply(syncState, db)
         }
     }
@@ -117,10 +125,10 @@ extension Replica {
     /// - Throws: `StoreError` `.notFound` (unknown id), `.database`.
     public func markPurged(conversationID: String, at date: Date, syncState: SyncStateUpdate?) async throws {
         let cached = try await writing { db -> [String] in
-            guard try ConversationRecord.fetch(remoteID: conversationID, db) != nil else {
+            guard let existing = try ConversationRecord.fetch(remoteID: conversationID, db), existing.id != nil else {
                 throw StoreError(.notFound, "no such conversation", remoteID: conversationID)
             }
-            let paths = try RowWriter.purge(remoteID: conversationID, at: Timestamp.milliseconds(date), db)
+            let paths = try RowWriter.purge(existing, at: Timestamp.milliseconds(date), db)
             try Self.apply(syncState, db)
             return paths
         }
@@ -145,8 +153,13 @@ extension Replica {
             let paths = try RowWriter.cachedPaths(conversationIDs: condition, arguments: [millis], db)
             try db.execute(sql: "DELETE FROM conversation WHERE id IN (\(condition))", arguments: [millis])
             let conversations = db.changesCount
+            // A turn an outbox op made or names stays while the op does.
             try db.execute(
-                sql: "DELETE FROM turn WHERE deleted_at IS NOT NULL AND deleted_at < ?", arguments: [millis])
+                sql: """
+                    DELETE FROM turn WHERE deleted_at IS NOT NULL AND deleted_at < ? AND outbox_id IS NULL
+                    AND id NOT IN (SELECT json_extract(payload, '$.turn') FROM outbox
+                        WHERE kind IN ('delete_message', 'restore_message') AND json_extract(payload, '$.turn') IS NOT NULL)
+                    """, arguments: [millis])
             return (conversations + db.changesCount, paths)
         }
         removeCachedFiles(cached)

@@ -153,13 +153,17 @@ enum RowWriter {
         }
     }
 
-    /// Records an observed hard delete of the conversation with this remote id: drops its turns,
-    /// fragments, files and data frames, title and metadata, and stamps `purged_at`. Returns
-    /// the cached file paths to remove once the transaction commits. Unknown or already purged: no-op.
+    /// Records an observed hard delete of the conversation with this remote id (see
+    /// ``purge(_:at:_:)``). Unknown or already purged: no-op.
     static func purge(remoteID: String, at millis: Int64, _ db: Database) throws -> [String] {
-        guard let existing = try ConversationRecord.fetch(remoteID: remoteID, db), let localID = existing.id,
-            existing.purgedAt == nil
-        else { return [] }
+        guard let existing = try ConversationRecord.fetch(remoteID: remoteID, db) else { return [] }
+        return try purge(existing, at: millis, db)
+    }
+
+    /// Records an observed hard delete of `existing`: drops its turns, files, data frames, title
+    /// and metadata and sets `purged_at`. Idempotent. Returns the cached file paths to remove.
+    static func purge(_ existing: ConversationRecord, at millis: Int64, _ db: Database) throws -> [String] {
+        guard existing.purgedAt == nil, let localID = existing.id else { return [] }
         let paths = try cachedPaths(conversationIDs: "?", arguments: [localID], db)
         try db.execute(sql: "DELETE FROM turn WHERE conversation_id = ?", arguments: [localID])
         try db.execute(sql: "DELETE FROM file WHERE conversation_id = ?", arguments: [localID])

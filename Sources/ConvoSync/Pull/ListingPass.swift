@@ -135,6 +135,11 @@ struct ListingPass: Sendable {
                 page.items.map { ConversationSnapshot(conversation: $0, turns: nil) })
             try await context.replica.applyListingPage(prepared.items, purged: prepared.gone, pass: generation, syncState: nil)
             listed += page.items.count
+            context.status.update { status in
+                status.pages += 1
+                status.conversations += page.items.count
+                status.conversationsRead += prepared.read
+            }
             guard let next = page.next, !page.items.isEmpty, next != from else { return listed }
             position = next
         }

@@ -41,7 +41,7 @@ struct SearchCommand: AsyncParsableCommand {
             } else {
                 let terminal = Terminal.standardOutput(environment: ProcessInfo.processInfo.environment)
                 let hits = try await store.search(text, filters: filters, limit: limit, markers: Self.privateMarkers)
-                printHits(hits, terminal: terminal)
+                Rendering.printHits(hits, terminal: terminal)
             }
         }
     }
@@ -51,24 +51,6 @@ struct SearchCommand: AsyncParsableCommand {
     /// Human output asks for private-use markers, strips control characters from the text
     /// (a remote's text may hold escape sequences), then turns the markers into styles.
     static let privateMarkers = SnippetMarkers(open: "\u{E000}", close: "\u{E001}")
-
-    private func printHits(_ hits: [SearchHit], terminal: Terminal) {
-        guard !hits.isEmpty else {
-            print("No matches.")
-            return
-        }
-        for (index, hit) in hits.enumerated() {
-            if index > 0 { print("") }
-            print(terminal.bold(TextLayout.truncate(TextLayout.printable(hit.title ?? "Untitled"), to: terminal.width)))
-            let snippet = TextLayout.printable(hit.snippet)
-                .replacingOccurrences(of: "\u{E000}", with: terminal.isStyled ? "\u{1B}[1;33m" : "[")
-                .replacingOccurrences(of: "\u{E001}", with: terminal.isStyled ? "\u{1B}[0m" : "]")
-            print("  " + snippet)
-            let place = hit.turnID.map { "conversation \(hit.conversationID) · turn \($0)" }
-                ?? "conversation \(hit.conversationID) · title"
-            print(terminal.dim("  " + place))
-        }
-    }
 }
 
 /// `search --json`: the query and its hits, best first.

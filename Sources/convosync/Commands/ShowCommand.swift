@@ -39,38 +39,8 @@ struct ShowCommand: AsyncParsableCommand {
                 try output.writeLine(try detail.exportLine())
                 try output.flush()
             } else {
-                printDetail(detail)
-            }
-        }
-    }
-
-    private func printDetail(_ detail: ConversationDetail) {
-        let terminal = Terminal.standardOutput(environment: ProcessInfo.processInfo.environment)
-        let summary = detail.summary
-        print(terminal.bold(TextLayout.printable(summary.title ?? "Untitled")))
-        var facts = [summary.remoteID ?? "(local \(summary.localID))"]
-        if let agent = summary.agentID { facts.append("agent \(TextLayout.printable(agent))") }
-        if let source = summary.source {
-            facts.append("source \(TextLayout.printable(source))" + (summary.sourceRefID.map { " (\(TextLayout.printable($0)))" } ?? ""))
-        }
-        if let updated = summary.updatedAt { facts.append("updated \(TextLayout.relative(updated))") }
-        facts.append("\(detail.turns.count) messages")
-        print(terminal.dim(facts.joined(separator: " · ")))
-        if let deleted = summary.deletedAt {
-            print(terminal.red("Deleted \(TextLayout.relative(deleted)); restorable."))
-        }
-        for turn in detail.turns where includeDeleted || turn.deletedAt == nil {
-            print("")
-            var heading = [turn.role.rawValue]
-            if let timestamp = turn.timestamp { heading.append(Timestamp.format(timestamp)) }
-            if let state = turn.state, state != .done { heading.append(state.rawValue) }
-            if turn.deletedAt != nil { heading.append("deleted") }
-            print(terminal.bold(heading.joined(separator: " · ")))
-            for line in turn.text.split(separator: "\n", omittingEmptySubsequences: false) {
-                print("  " + TextLayout.printable(String(line)))
-            }
-            if let detailText = turn.errorDetail {
-                print(terminal.red("  error: " + TextLayout.printable(detailText)))
+                let terminal = Terminal.standardOutput(environment: ProcessInfo.processInfo.environment)
+                Rendering.printDetail(detail, includeDeleted: includeDeleted, terminal: terminal)
             }
         }
     }

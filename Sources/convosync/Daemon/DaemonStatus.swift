@@ -1,0 +1,76 @@
+import ConvoModel
+import ConvoSync
+import Foundation
+
+/// What the daemon's status file says: per account, where its sync stands. `convosync status`
+/// reads it when a daemon runs; monitoring can too. Written atomically (temp file + rename).
+struct DaemonStatus: Codable, Sendable, Equatable {
+    /// One account's line.
+    struct Account: Codable, Sendable, Equatable {
+        var name: String
+        var dialect: String
+        var replica: String
+        var phase: String
+        var online: Bool
+        var lastSuccess: String?
+        /// Seconds since the last successful sync, when there was one.
+        var lagSeconds: Int?
+        var outboxPending: Int
+        var outboxFailed: Int
+        var lastError: String?
+        var lastErrorCode: String?
+        var deletionsChecked: Bool
+
+        enum CodingKeys: String, CodingKey {
+            case name, dialect, replica, phase, online
+            case lastSuccess = "last_success", lagSeconds = "lag_seconds"
+            case outboxPending = "outbox_pending", outboxFailed = "outbox_failed"
+            case lastError = "last_error", lastErrorCode = "last_error_code"
+            case deletionsChecked = "deletions_checked"
+        }
+
+        init(name: String, dialect: Dialect, replica: String, status: SyncStatus, pending: Int, failed: Int, now: Date) {
+            self.name = name
+            self.dialect = dialect.rawValue
+            self.replica = replica
+            phase = status.phase.rawValue
+            online = status.online
+            lastSuccess = status.lastSuccess.map(Timestamp.format)
+            lagSeconds = status.lastSuccess.map { max(0, Int(now.timeIntervalSince($0))) }
+            outboxPending = pending
+            outboxFailed = failed
+            lastError = status.lastError
+            lastErrorCode = status.lastErrorCode?.rawValue
+            deletionsChecked = status.deletionsChecked
+        }
+    }
+
+    var pid: Int32
+    var updatedAt: String
+    var accounts: [Account]
+
+    enum CodingKeys: String, CodingKey {
+        case pid
+        case updatedAt = "updated_at"
+        case accounts
+    }
+
+    /// Writes the document to `url` through a temp file and a rename, so a reader never sees half of it.
+    func write(to url: URL) throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        let data = try encoder.encode(self)
+        try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+        let temporary = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).\(pid).tmp")
+        try data.write(to: temporary, options: .atomic)
+        if rename(temporary.path, url.path) != 0 {
+            throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: url.path])
+        }
+    }
+
+    /// The document at `url`, or `nil` when there is none or it cannot be read.
+    static func read(from url: URL) -> DaemonStatus? {
+        guard let data = try? Data(contentsOf: url) else { return nil }
+        return try? JSONDecoder().decode(DaemonStatus.self, from: data)
+    }
+}
