@@ -25,8 +25,14 @@ struct SyncCommandTests {
                     environment: setup.environment(dialect, on: emulator))
                 #expect(sync.status == 0, "\(sync.standardError)")
                 #expect(sync.output.hasPrefix("In step with"))
+                // Not a terminal: progress comes as plain lines, with no escape sequences.
+                #expect(sync.standardError.contains("convosync: syncing"))
+                #expect(!sync.standardError.contains("\u{1B}"))
 
                 let replica = try Replica.openExisting(at: db)
+                // v2's tenant is read from its base URL and bound with the replica.
+                #expect(replica.account?.tenant == (dialect == .v2 ? emulator.addresses.tenant : nil))
+                #expect(replica.account?.dialect == dialect)
                 let (local, remote) = try await EmulatorHarness.comparison(replica, dialect: dialect, on: emulator)
                 try replica.close()
                 #expect(remote.count >= 25)
