@@ -209,8 +209,9 @@ public actor SyncEngine {
     }
 
     /// Removes soft-delete and purge tombstones older than `configuration.tombstoneRetention`
-    /// (never what a queued local write refers to); `run()` does it once a day. A tombstone the
-    /// remote still lists (knowrithm's deleted listing) comes back with the next pull.
+    /// (never what a queued local write refers to); `run()` does it once a day. Where the
+    /// dialect has soft deletes, soft-deleted rows are what the remote serves (restorable) and
+    /// stay; only observed hard deletes are collected.
     /// - Returns: how many conversations and turns were removed.
     /// - Throws: `SyncError` `.replica`.
     @discardableResult
@@ -218,7 +219,8 @@ public actor SyncEngine {
         let retention = configuration.tombstoneRetention
         let cutoff = now.addingTimeInterval(-(Double(retention.components.seconds) + Double(retention.components.attoseconds) / 1e18))
         do {
-            return try await replica.collectTombstones(olderThan: cutoff)
+            return try await replica.collectTombstones(
+                olderThan: cutoff, includingSoftDeleted: !api.capabilities.softDeletes)
         } catch {
             throw SyncError.wrapping(error)
         }

@@ -16,12 +16,14 @@ struct Convosync: AsyncParsableCommand {
               convosync search --db work.convosync "renewal -draft"
             """,
         subcommands: [
+            DemoCommand.self,
             ListCommand.self,
             ShowCommand.self,
             SearchCommand.self,
             ImportCommand.self,
             ExportCommand.self,
             SyncCommand.self,
+            DaemonCommand.self,
             AccountsCommand.self,
         ]
     )

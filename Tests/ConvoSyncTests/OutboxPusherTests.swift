@@ -473,6 +473,9 @@ struct OutboxPusherTests {
         func sendMessage(_ content: String, to conversationID: String, idempotencyKey: IdempotencyKey) async throws
             -> SentMessage
         { try await base.sendMessage(content, to: conversationID, idempotencyKey: idempotencyKey) }
+        func renameConversation(_ conversationID: String, to title: String, idempotencyKey: IdempotencyKey) async throws
+            -> Conversation
+        { try await base.renameConversation(conversationID, to: title, idempotencyKey: idempotencyKey) }
     }
 
     @Test("where replies do not stream, a message is sent whole and its reply lands with the remote's id",

@@ -137,22 +137,28 @@ extension Replica {
 
     /// Removes tombstones older than `cutoff`: soft-deleted turns, and soft-deleted or purged
     /// conversations (with all they hold) — except conversations an outbox op still refers to.
+    /// With `includingSoftDeleted: false` only purged conversations go: where the remote still
+    /// serves soft-deleted rows (knowrithm lists them), they are data, not tombstones.
     ///
     /// Returns how many conversations and turns were removed (their fragments not counted).
     ///
     /// - Throws: `StoreError` `.database`.
     @discardableResult
-    public func collectTombstones(olderThan cutoff: Date) async throws -> Int {
+    public func collectTombstones(olderThan cutoff: Date, includingSoftDeleted: Bool = true) async throws -> Int {
         let millis = Timestamp.milliseconds(cutoff)
         let (removed, cached) = try await writing { db -> (Int, [String]) in
+            let tombstone = includingSoftDeleted
+                ? "(deleted_at IS NOT NULL OR purged_at IS NOT NULL) AND coalesce(purged_at, deleted_at) < ?"
+                : "purged_at IS NOT NULL AND purged_at < ?"
             let condition = """
                 SELECT id FROM conversation
-                WHERE (deleted_at IS NOT NULL OR purged_at IS NOT NULL) AND coalesce(purged_at, deleted_at) < ?
+                WHERE \(tombstone)
                 AND NOT EXISTS (SELECT 1 FROM outbox WHERE outbox.conversation_id = conversation.id)
                 """
             let paths = try RowWriter.cachedPaths(conversationIDs: condition, arguments: [millis], db)
             try db.execute(sql: "DELETE FROM conversation WHERE id IN (\(condition))", arguments: [millis])
             let conversations = db.changesCount
+            guard includingSoftDeleted else { return (conversations, paths) }
             // A turn an outbox op made or names stays while the op does.
             try db.execute(
                 sql: """

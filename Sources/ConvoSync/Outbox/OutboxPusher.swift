@@ -155,8 +155,13 @@ struct OutboxPusher: Sendable {
                 let renameKey = IdempotencyKey(String((key.rawValue + "-title").suffix(255)))
             {
                 // The dialect's create takes no title (agentflow): set it with a rename under a
-                // key derived from the create's, so a retry repeats neither.
-                created = try await api.renameConversation(created.id, to: title, idempotencyKey: renameKey)
+                // key derived from the create's, so a retry repeats neither. A refused rename
+                // does not undo the create: the conversation exists, untitled.
+                do {
+                    created = try await api.renameConversation(created.id, to: title, idempotencyKey: renameKey)
+                } catch let error as RemoteError where !error.isRetryable {
+                    logger.warning("the new conversation's title was refused", metadata: ["error": "\(error)"])
+                }
             }
             let state = try await currentState(created.id)
             var fields = state?.conversation ?? created
@@ -235,16 +240,26 @@ struct OutboxPusher: Sendable {
     private func streamReply(_ text: String, in conversationID: String, of op: OutboxOp, key: IdempotencyKey)
         async throws
     {
-        let turn = try await replica.beginLocalReply(forOp: op.id)
+        // The placeholder appears with the first event: a reply that never started (the
+        // remote unreachable) leaves no empty assistant turn behind.
+        var placeholder: Int64?
         var batch = ""
         var written = 0
         var lastWrite = ContinuousClock.now
+        func turn() async throws -> Int64 {
+            if let placeholder { return placeholder }
+            let made = try await replica.beginLocalReply(forOp: op.id)
+            placeholder = made
+            return made
+        }
         func finish(_ state: TurnState, detail: String?, fullText: String?) async throws {
+            let turn = try await turn()
             try await replica.finishLocalReply(turn: turn, state: state, errorDetail: detail, fullText: fullText)
             onEvent(.replyFinished(opID: op.id, turn: turn, state: state))
         }
         func flush() async throws {
             guard !batch.isEmpty else { return }
+            let turn = try await turn()
             try await replica.appendLocalReply(turn: turn, text: batch)
             written += batch.count
             batch = ""
@@ -256,6 +271,7 @@ struct OutboxPusher: Sendable {
             let events = try await api.streamReply(to: text, in: conversationID, idempotencyKey: key)
             for try await event in events {
                 received = true
+                _ = try await turn()
                 switch event {
                 case .started:
                     continue
@@ -282,9 +298,11 @@ struct OutboxPusher: Sendable {
         } catch {
             // Once an event arrived the remote holds the message: a platform replays only
             // complete answers for a key, so resending would send the message twice.
-            if received { try? await replica.markOutboxOpDelivered(op.id, at: Date()) }
-            try? await flush()
-            try? await finish(.error, detail: "the reply stream ended early", fullText: nil)
+            if received {
+                try? await replica.markOutboxOpDelivered(op.id, at: Date())
+                try? await flush()
+                try? await finish(.error, detail: "the reply stream ended early", fullText: nil)
+            }
             throw error
         }
     }

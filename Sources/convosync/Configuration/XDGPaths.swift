@@ -15,6 +15,8 @@ struct XDGPaths: Sendable, Equatable {
     let configFolder: String
     /// `$XDG_DATA_HOME/convosync`.
     let dataFolder: String
+    /// `$XDG_STATE_HOME/convosync`: what the daemon says about itself.
+    let stateFolder: String
 
     /// The paths for `environment`.
     /// - Throws: `CommandFailure` (78) when neither an absolute `XDG_*` value nor `HOME` is set.
@@ -30,6 +32,7 @@ struct XDGPaths: Sendable, Equatable {
         }
         configFolder = (try base("XDG_CONFIG_HOME", default: ".config") as NSString).appendingPathComponent("convosync")
         dataFolder = (try base("XDG_DATA_HOME", default: ".local/share") as NSString).appendingPathComponent("convosync")
+        stateFolder = (try base("XDG_STATE_HOME", default: ".local/state") as NSString).appendingPathComponent("convosync")
     }
 
     /// `accounts.json`: the named accounts (no secrets).
@@ -37,6 +40,9 @@ struct XDGPaths: Sendable, Equatable {
 
     /// `credentials.json`: each account's secret, readable only by its owner.
     var credentialsFile: String { (configFolder as NSString).appendingPathComponent("credentials.json") }
+
+    /// `status.json`: the daemon's status file, read by `convosync status`.
+    var statusFile: String { (stateFolder as NSString).appendingPathComponent("status.json") }
 
     /// The replica an account uses when it names no `db`.
     func defaultReplica(account name: String) -> String {

@@ -34,7 +34,7 @@ enum Rendering {
             facts.append("source \(TextLayout.printable(source))" + (summary.sourceRefID.map { " (\(TextLayout.printable($0)))" } ?? ""))
         }
         if let updated = summary.updatedAt { facts.append("updated \(TextLayout.relative(updated))") }
-        facts.append("\(detail.turns.count) messages")
+        facts.append("\(summary.turnCount) messages")
         print(terminal.dim(facts.joined(separator: " · ")))
         if let deleted = summary.deletedAt {
             print(terminal.red("Deleted \(TextLayout.relative(deleted)); restorable."))

@@ -1,0 +1,111 @@
+import ArgumentParser
+import ConvoModel
+import ConvoSync
+import Foundation
+import Logging
+
+/// `convosync daemon`: keeps every configured account in step until stopped.
+struct DaemonCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "daemon",
+        abstract: "Keep every account's replica in step, in the background.",
+        discussion: """
+            Runs each account saved with 'convosync accounts add' (or only those named with \
+            --account): pulls every --interval seconds, pushes local writes as soon as they are \
+            queued, backs off with jitter while a remote is unreachable or rate limiting, and \
+            follows the conversations named with --watch live where the dialect streams them.
+
+            SIGTERM or SIGINT stops it cleanly: the transaction in flight lands, streams close, \
+            exit 0. SIGHUP reloads the account list and credentials and restarts the engines \
+            (a list that fails to load is logged and the previous one kept). Logs go to \
+            standard error (swift-log, --log-level). The status file (default \
+            $XDG_STATE_HOME/convosync/status.json, replaced atomically) says per account the \
+            phase, last successful sync, lag, outbox depth and last error; 'convosync status' \
+            reads it.
+
+            Exit status: 0 after a signal-driven stop; 78 no accounts, an unknown account or a \
+            missing credential; 65 a replica of another account; 75 a replica locked by another \
+            process.
+
+            Example:
+              convosync daemon --interval 30 --log-level info
+              systemctl --user start convosync    # see the README for the unit file
+            """
+    )
+
+    @Option(name: .customLong("account"), help: ArgumentHelp("An account to run (repeatable; default: every saved account).", valueName: "name"))
+    var accounts: [String] = []
+
+    @Option(help: ArgumentHelp("Seconds between two pulls of an account (pushes do not wait).", valueName: "seconds"))
+    var interval = 60
+
+    @Option(name: .customLong("watch"), help: ArgumentHelp(
+        "A conversation to follow live (repeatable; dialects with a watch stream).", valueName: "id"))
+    var watched: [String] = []
+
+    @Option(name: .customLong("status-file"), help: ArgumentHelp(
+        "Where to write the status (default: $XDG_STATE_HOME/convosync/status.json).", valueName: "file"))
+    var statusFile: String?
+
+    @Option(name: .customLong("log-level"), help: ArgumentHelp(
+        "trace, debug, info, notice, warning, error or critical.", valueName: "level"))
+    var logLevel: Logger.Level = .info
+
+    func validate() throws {
+        guard (1...86_400).contains(interval) else { throw ValidationError("--interval must be between 1 and 86400 seconds.") }
+    }
+
+    func run() async throws {
+        try await reportingFailures {
+            let environment = ProcessInfo.processInfo.environment
+            let paths = try XDGPaths(environment: environment)
+            let level = logLevel
+            let logger = Logger(label: "convosync.daemon") { label in
+                var handler = StreamLogHandler.standardError(label: label)
+                handler.logLevel = level
+                return handler
+            }
+            let names = accounts
+            let watched = self.watched
+            let load: @Sendable () throws -> [DaemonAccount] = {
+                try Self.loadAccounts(names: names, watched: watched, environment: environment)
+            }
+            // Fail at start, with one sentence, on what a person must fix.
+            _ = try load()
+            var configuration = SyncConfiguration()
+            configuration.pullInterval = .seconds(interval)
+            let daemon = Daemon(
+                load: load, statusFile: URL(fileURLWithPath: statusFile ?? paths.statusFile),
+                configuration: configuration, logger: logger)
+            do {
+                try await daemon.run()
+            } catch let error as SyncError {
+                throw CommandFailure(error, remote: nil)
+            }
+            logger.info("daemon stopped")
+        }
+    }
+
+    /// The accounts to run, resolved like every other command's `--account NAME`.
+    static func loadAccounts(names: [String], watched: [String], environment: [String: String]) throws -> [DaemonAccount] {
+        let paths = try XDGPaths(environment: environment)
+        let saved = try AccountsFile.load(from: paths.accountsFile)
+        let selected = names.isEmpty ? saved.accounts.keys.sorted() : names
+        guard !selected.isEmpty else {
+            throw CommandFailure(
+                "There are no accounts to sync in \(paths.accountsFile); add one with 'convosync accounts add NAME --remote URL --dialect DIALECT'.",
+                exitCode: SysExits.configuration)
+        }
+        return try selected.map { name in
+            let resolved = try AccountOptions.parse(["--account", name]).resolve(environment: environment)
+            if resolved.usesDataFolder {
+                try FileManager.default.createDirectory(
+                    atPath: (resolved.replicaPath as NSString).deletingLastPathComponent,
+                    withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+            }
+            return DaemonAccount(name: name, account: resolved.remote, replicaPath: resolved.replicaPath, watch: watched)
+        }
+    }
+}
+
+extension Logger.Level: @retroactive ExpressibleByArgument {}
