@@ -25,8 +25,14 @@ struct SyncCommandTests {
                     environment: setup.environment(dialect, on: emulator))
                 #expect(sync.status == 0, "\(sync.standardError)")
                 #expect(sync.output.hasPrefix("In step with"))
+                // Not a terminal: progress comes as plain lines, with no escape sequences.
+                #expect(sync.standardError.contains("convosync: syncing"))
+                #expect(!sync.standardError.contains("\u{1B}"))
 
                 let replica = try Replica.openExisting(at: db)
+                // v2's tenant is read from its base URL and bound with the replica.
+                #expect(replica.account?.tenant == (dialect == .v2 ? emulator.addresses.tenant : nil))
+                #expect(replica.account?.dialect == dialect)
                 let (local, remote) = try await EmulatorHarness.comparison(replica, dialect: dialect, on: emulator)
                 try replica.close()
                 #expect(remote.count >= 25)
@@ -273,6 +279,34 @@ struct SyncPressureTests {
                 #expect(result.status == 75)
                 #expect(result.standardError.contains("rate limiting"))
                 #expect(result.standardError.split(separator: "\n").count == 1)
+            }
+        }
+    }
+
+    @Test("a disk that fills during a sync ends with 74 and one sentence; with space again the next sync converges")
+    func fullDisk() async throws {
+        try await withTemporaryDirectory { folder in
+            try await EmulatorHarness.withSeededEmulator(conversations: 150, turns: 4) { emulator in
+                let setup = SyncSetup(folder: folder)
+                let db = folder.appendingPathComponent("r.convosync").path
+                let arguments = ["sync", "--db", db] + (try SyncSetup.accountArguments(.agentflow, on: emulator))
+                let environment = setup.environment(.agentflow, on: emulator)
+                let full = try await Convosync.run(arguments, environment: environment, fileSizeLimit: 600)
+                #expect(full.status == 74, "\(full.standardError)")
+                #expect(full.standardError.contains("free space"))
+                #expect(full.standardError.split(separator: "\n").filter { !$0.contains("syncing") }.count == 1)
+                if FileManager.default.fileExists(atPath: db) {
+                    let replica = try Replica.openExisting(at: db)
+                    #expect(try await replica.integrityCheck() == [])
+                    try replica.close()
+                }
+
+                let after = try await Convosync.run(arguments, environment: environment)
+                #expect(after.status == 0, "\(after.standardError)")
+                let replica = try Replica.openExisting(at: db)
+                let (local, remote) = try await EmulatorHarness.comparison(replica, dialect: .agentflow, on: emulator)
+                try replica.close()
+                #expect(local == remote)
             }
         }
     }

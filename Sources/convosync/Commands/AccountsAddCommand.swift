@@ -78,17 +78,24 @@ struct AccountsAddCommand: AsyncParsableCommand {
             var credentials = previousCredentials
             credentials.entries[name] = credential
             try credentials.save(to: credentialsPath)
+            // Paths are saved absolute: later commands run from other folders.
             accounts.accounts[name] = AccountEntry(
-                remote: remote, dialect: dialect, agents: agentIDs, db: db, credentialsFile: credentialsFile)
+                remote: remote, dialect: dialect, agents: agentIDs, db: db.map(Self.absolute),
+                credentialsFile: credentialsFile.map(Self.absolute))
             do {
                 try accounts.save(to: paths.accountsFile)
             } catch {
                 try? previousCredentials.save(to: credentialsPath)  // leave no secret for an account that is not there
                 throw error
             }
-            let replica = db ?? paths.defaultReplica(account: name)
+            let replica = db.map(Self.absolute) ?? paths.defaultReplica(account: name)
             print("Added account '\(name)' (\(dialect.rawValue)); its replica is \(replica). Sync it with 'convosync sync --account \(name)'.")
         }
+    }
+
+    /// `path` made absolute against the current folder.
+    private static func absolute(_ path: String) -> String {
+        URL(fileURLWithPath: path).standardizedFileURL.path
     }
 
     /// The secret from the environment, else asked for on the terminal.

@@ -20,8 +20,8 @@ struct SyncCommand: AsyncParsableCommand {
         commandName: "sync",
         abstract: "Bring a replica in step with its remote, once.",
         discussion: """
-            Pulls what changed since the last sync into the replica (created if missing) and \
-            exits 0 once the replica is in step: `convosync export` then equals what the remote \
+            Sends the local writes waiting in the outbox, then pulls what changed since the \
+            last sync into the replica (created if missing) and exits 0 once the replica is in step: `convosync export` then equals what the remote \
             serves. Progress shows on standard error (a bar on a terminal, plain lines \
             otherwise); the summary goes to standard output. Every page commits with its \
             position, so an interrupted or killed sync leaves a consistent replica and the next \
@@ -186,6 +186,7 @@ struct SyncCommand: AsyncParsableCommand {
         let summary = SyncSummary(
             account: resolved.name, dialect: resolved.remote.dialect.rawValue, replica: resolved.replicaPath,
             pages: report.pull.pages, listed: report.pull.listed, read: report.pull.read, purged: report.pull.purged,
+            pushed: report.pushed, failedWrites: report.failedWrites,
             deletionsChecked: report.pull.deletionsChecked, requests: traffic.requests, receivedBytes: traffic.receivedBytes,
             finishedAt: Timestamp.format(report.finishedAt))
         if json {
@@ -195,6 +196,12 @@ struct SyncCommand: AsyncParsableCommand {
         var line = "In step with \(resolved.label): \(report.pull.listed) conversations listed in \(report.pull.pages) "
             + "\(report.pull.pages == 1 ? "page" : "pages"), \(report.pull.read) read, \(report.pull.purged) removed "
             + "(\(traffic.requests) requests, \(SyncProgress.byteCount(traffic.receivedBytes)) received)."
+        if report.pushed > 0 {
+            line += " Sent \(report.pushed) local \(report.pushed == 1 ? "write" : "writes")."
+        }
+        if report.failedWrites > 0 {
+            line += " The remote refused \(report.failedWrites) local \(report.failedWrites == 1 ? "write" : "writes") for good; they are kept in the outbox with the reason."
+        }
         if !report.pull.deletionsChecked {
             line += " Deletions were not checked (the remote changed during the pass, or it resumed an interrupted one); sync again to check them."
         }
@@ -211,13 +218,16 @@ private struct SyncSummary: Encodable {
     let listed: Int
     let read: Int
     let purged: Int
+    let pushed: Int
+    let failedWrites: Int
     let deletionsChecked: Bool
     let requests: Int
     let receivedBytes: Int
     let finishedAt: String
 
     enum CodingKeys: String, CodingKey {
-        case account, dialect, replica, pages, listed, read, purged, requests
+        case account, dialect, replica, pages, listed, read, purged, pushed, requests
+        case failedWrites = "failed_writes"
         case deletionsChecked = "deletions_checked"
         case receivedBytes = "received_bytes"
         case finishedAt = "finished_at"
@@ -232,6 +242,8 @@ private struct SyncSummary: Encodable {
         try container.encode(listed, forKey: .listed)
         try container.encode(read, forKey: .read)
         try container.encode(purged, forKey: .purged)
+        try container.encode(pushed, forKey: .pushed)
+        try container.encode(failedWrites, forKey: .failedWrites)
         try container.encode(deletionsChecked, forKey: .deletionsChecked)
         try container.encode(requests, forKey: .requests)
         try container.encode(receivedBytes, forKey: .receivedBytes)

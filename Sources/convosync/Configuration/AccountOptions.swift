@@ -1,6 +1,5 @@
 import ArgumentParser
 import ConvoModel
-import ConvoRemote
 import Foundation
 
 /// The options of every command that talks to a remote: a named account, or the account
@@ -32,86 +31,14 @@ struct AccountOptions: ParsableArguments {
         "The credentials file (default: $XDG_CONFIG_HOME/convosync/credentials.json).", valueName: "file"))
     var credentialsFile: String?
 
-    /// Resolves the account, its replica and its credentials.
+    /// Resolves the account, its replica and its credentials (see ``AccountRequest``).
     /// - Throws: `CommandFailure` 78 for an unknown account, a missing remote, dialect,
     ///   replica or credential, a bad URL or an unsafe credentials file.
     func resolve(environment: [String: String]) throws -> ResolvedAccount {
-        let paths = try XDGPaths(environment: environment)
-        let name = account ?? environment["CONVOSYNC_ACCOUNT"].flatMap { $0.isEmpty ? nil : $0 }
-        var entry: AccountEntry?
-        if let name {
-            try AccountsFile.requireValidName(name)
-            let accounts = try AccountsFile.load(from: paths.accountsFile)
-            guard let found = accounts.accounts[name] else {
-                throw CommandFailure(
-                    "There is no account '\(TextLayout.printable(name))' in \(paths.accountsFile); add it with 'convosync accounts add \(TextLayout.printable(name)) --remote URL --dialect DIALECT', or see 'convosync accounts list'.",
-                    exitCode: SysExits.configuration)
-            }
-            entry = found
-        }
-        guard let remoteText = remote ?? entry?.remote, let dialect = dialect ?? entry?.dialect else {
-            throw CommandFailure(
-                "No remote to sync from: pass --remote URL and --dialect DIALECT, or --account NAME (see 'convosync accounts add').",
-                exitCode: SysExits.configuration)
-        }
-        let location = try RemoteLocation(remoteText, dialect: dialect)
-        let agents = agentIDs.isEmpty ? entry?.agents ?? [] : agentIDs
-        if dialect == .turns && agents.isEmpty {
-            throw CommandFailure(
-                "The turns dialect lists conversations per agent: name them with --agent ID (repeatable).",
-                exitCode: SysExits.configuration)
-        }
-        let replicaPath: String
-        var usesDataFolder = false
-        if let path = db ?? entry?.db {
-            replicaPath = path
-        } else if let name {
-            replicaPath = paths.defaultReplica(account: name)
-            usesDataFolder = true
-        } else {
-            throw CommandFailure(
-                "No replica file: pass --db FILE, or --account NAME to use the account's replica.",
-                exitCode: SysExits.configuration)
-        }
-        let credentials = try resolveCredentials(
-            name: name, dialect: dialect, environment: environment,
-            file: credentialsFile ?? entry?.credentialsFile ?? paths.credentialsFile, fileIsExplicit: credentialsFile != nil)
-        return ResolvedAccount(
-            name: name, replicaPath: replicaPath, usesDataFolder: usesDataFolder,
-            remote: RemoteAccount(
-                baseURL: location.url, dialect: dialect, tenant: location.tenant, agentIDs: agents, credentials: credentials))
-    }
-
-    /// The secret from the environment, else from the credentials file's entry for the
-    /// account (or `default`). The file is read only when the environment falls short.
-    private func resolveCredentials(
-        name: String?, dialect: Dialect, environment: [String: String], file filePath: String, fileIsExplicit: Bool
-    ) throws -> Credentials {
-        let needsSecret = dialect == .knowrithm
-        var key = environment["CONVOSYNC_API_KEY"].flatMap { $0.isEmpty ? nil : $0 }
-        var secret = environment["CONVOSYNC_API_SECRET"].flatMap { $0.isEmpty ? nil : $0 }
-        if key == nil || (needsSecret && secret == nil) {
-            if fileIsExplicit, !FileManager.default.fileExists(atPath: filePath) {
-                throw CommandFailure(
-                    "There is no credentials file '\(filePath)'; check --credentials-file.", exitCode: SysExits.configuration)
-            }
-            let stored = try CredentialsFile.load(from: filePath).entries[name ?? CredentialsFile.defaultEntry]
-            key = key ?? stored?.apiKey.flatMap { $0.isEmpty ? nil : $0 }
-            secret = secret ?? stored?.apiSecret.flatMap { $0.isEmpty ? nil : $0 }
-        }
-        let whose = name.map { "account '\(TextLayout.printable($0))'" } ?? "this remote"
-        guard let key else {
-            throw CommandFailure(
-                "No credentials for \(whose): set CONVOSYNC_API_KEY\(needsSecret ? " and CONVOSYNC_API_SECRET" : ""), or store them with 'convosync accounts add'.",
-                exitCode: SysExits.configuration)
-        }
-        guard needsSecret else { return .bearer(key) }
-        guard let secret else {
-            throw CommandFailure(
-                "knowrithm also needs an API secret for \(whose): set CONVOSYNC_API_SECRET, or store it with 'convosync accounts add'.",
-                exitCode: SysExits.configuration)
-        }
-        return .apiKey(key, secret: secret)
+        try AccountRequest(
+            account: account, db: db, remote: remote, dialect: dialect, agentIDs: agentIDs,
+            credentialsFile: credentialsFile
+        ).resolve(environment: environment)
     }
 }
 

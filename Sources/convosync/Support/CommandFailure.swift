@@ -43,7 +43,9 @@ struct CommandFailure: Error {
         case .database where error.sqliteCode == 5 || error.sqliteCode == 6:
             self.init("\(path) is locked by another process; try again in a moment.", exitCode: SysExits.temporaryFailure)
         default:
-            self.init("Reading or writing \(path) failed: \(error.message).", exitCode: SysExits.ioError)
+            self.init(
+                "Reading or writing \(path) failed (\(error.message)); check that its disk has free space and is writable, then try again.",
+                exitCode: SysExits.ioError)
         }
     }
 }

@@ -50,13 +50,21 @@ enum Convosync {
 
     /// Runs `convosync arguments…`, feeding `input` on standard input, and waits for it,
     /// killing it after `timeout` so a hang fails the test instead of stalling the suite.
+    ///
+    /// With `fileSizeLimit` (in the shell's `ulimit -f` blocks) the binary runs under that
+    /// limit with SIGXFSZ ignored, so a write past it fails the way a full disk does.
     static func run(
         _ arguments: [String], input: Data? = nil, environment: [String: String] = [:],
-        timeout: Duration = .seconds(120)
+        timeout: Duration = .seconds(120), fileSizeLimit: Int? = nil
     ) async throws -> Result {
         let process = Process()
-        process.executableURL = executable
-        process.arguments = arguments
+        if let fileSizeLimit {
+            process.executableURL = URL(fileURLWithPath: "/bin/sh")
+            process.arguments = ["-c", "ulimit -f \(fileSizeLimit) && trap '' XFSZ && exec \"$0\" \"$@\"", executable.path] + arguments
+        } else {
+            process.executableURL = executable
+            process.arguments = arguments
+        }
         var processEnvironment = ProcessInfo.processInfo.environment
         processEnvironment["NO_COLOR"] = "1"
         processEnvironment.merge(environment) { _, new in new }
