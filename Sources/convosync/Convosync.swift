@@ -24,6 +24,8 @@ struct Convosync: AsyncParsableCommand {
             ExportCommand.self,
             SyncCommand.self,
             DaemonCommand.self,
+            FilesCommand.self,
+            FramesCommand.self,
             AccountsCommand.self,
         ]
     )
