@@ -42,11 +42,30 @@ struct ReplicaFileTests {
         #expect(result.status == 64)
     }
 
-    @Test("every command's --help has an example", arguments: ["list", "show", "search", "import", "export"])
-    func helpHasExample(command: String) async throws {
-        let result = try await Convosync.run([command, "--help"])
-        #expect(result.status == 0)
-        #expect(result.output.contains("Example:"))
-        #expect(result.output.contains("convosync \(command)"))
+    @Test("every command, found through the tool's own help, has --help with an example")
+    func everyCommandHasAnExample() async throws {
+        var pending: [[String]] = [[]]
+        var checked = 0
+        while let command = pending.popLast() {
+            let result = try await Convosync.run(command + ["--help"])
+            #expect(result.status == 0, "\(command)")
+            let subcommands = Self.subcommands(in: result.output)
+            if subcommands.isEmpty || !command.isEmpty {
+                #expect(result.output.contains("Example:"), "convosync \(command.joined(separator: " ")) --help has no example")
+                #expect(result.output.contains("convosync \(command.joined(separator: " "))"))
+                checked += 1
+            }
+            pending += subcommands.filter { $0 != "help" }.map { command + [$0] }
+        }
+        #expect(checked >= 14)
+    }
+
+    /// The names listed under `SUBCOMMANDS:` in a help text.
+    static func subcommands(in help: String) -> [String] {
+        guard let section = help.range(of: "SUBCOMMANDS:\n") else { return [] }
+        return help[section.upperBound...].split(separator: "\n").prefix { !$0.hasPrefix("  See ") }.compactMap { line in
+            guard line.hasPrefix("  "), !line.hasPrefix("   ") else { return nil }
+            return line.split(separator: " ").first.map(String.init)
+        }
     }
 }

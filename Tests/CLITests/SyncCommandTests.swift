@@ -229,16 +229,6 @@ struct SyncCommandTests {
         }
     }
 
-    @Test("every new command's --help shows an example", arguments: [
-        ["sync"], ["accounts"], ["accounts", "add"], ["accounts", "list"], ["accounts", "remove"],
-    ])
-    func helpHasExample(command: [String]) async throws {
-        let result = try await Convosync.run(command + ["--help"])
-        #expect(result.status == 0)
-        #expect(result.output.contains("Example:"))
-        #expect(result.output.contains("convosync \(command.joined(separator: " "))"))
-    }
-
     /// A loopback port nothing listens on: bound, read, closed.
     private func closedPort() throws -> Int {
         let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
