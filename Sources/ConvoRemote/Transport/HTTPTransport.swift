@@ -50,6 +50,10 @@ public final class HTTPTransport: Sendable, CustomStringConvertible, CustomRefle
                 read: Self.timeAmount(configuration.timeouts.read)),
             decompression: .disabled)
         clientConfiguration.httpVersion = .automatic
+        // A refused connection fails the request at once: the caller's retry policy (the
+        // engine's jittered backoff) paces retries, rather than the pool retrying silently
+        // until the connect timeout on every attempt (an unreachable remote took a minute).
+        clientConfiguration.connectionPool.retryConnectionEstablishment = false
         self.client = HTTPClient(
             eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: clientConfiguration,
             backgroundActivityLogger: Logger(label: "convosync.remote.http", factory: { _ in SwiftLogNoOpLogHandler() }))
