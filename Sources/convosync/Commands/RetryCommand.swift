@@ -30,7 +30,7 @@ struct RetryCommand: AsyncParsableCommand {
     @Argument(help: ArgumentHelp("The op's id, as 'convosync status' lists it.", valueName: "op-id"))
     var opID: Int64?
 
-    @Flag(name: .long, help: "Retry every failed op.")
+    @Flag(name: .long, help: "Retry every failed op (and push the pending ones with them).")
     var all = false
 
     @Flag(name: .long, help: "Print the ops and their outcome as one JSON document, for scripts.")
@@ -79,7 +79,9 @@ struct RetryCommand: AsyncParsableCommand {
         }
     }
 
-    /// Marks the named op (or every failed one) pending again; returns their ids.
+    /// Marks the named op (or, with `--all`, every failed one) pending again; returns the ids
+    /// to report on: the named op, or with `--all` every op in the outbox (a pending one is
+    /// pushed along with the rest).
     private func requeue(in replica: Replica) async throws -> [Int64] {
         let ops = try await replica.pendingOutbox()
         let ids: [Int64]
@@ -91,9 +93,9 @@ struct RetryCommand: AsyncParsableCommand {
             }
             ids = [opID]
         } else {
-            ids = ops.filter { $0.state == .failed }.map(\.id)
+            ids = ops.map(\.id)
         }
-        for id in ids { try await replica.retryOutboxOp(id) }
+        for op in ops where ids.contains(op.id) && op.state == .failed { try await replica.retryOutboxOp(op.id) }
         return ids
     }
 
@@ -103,7 +105,7 @@ struct RetryCommand: AsyncParsableCommand {
             if json {
                 try printJSON(JSONValue.object(["outcome": .string("pushed"), "ops": .array([])]))
             } else {
-                print("No failed ops to retry.")
+                print("The outbox is empty: nothing to retry.")
             }
             return
         }
@@ -149,7 +151,7 @@ struct RetryCommand: AsyncParsableCommand {
 
     private static func queuedSentence(_ ids: [Int64]) -> String {
         switch ids.count {
-        case 0: "No failed ops to retry."
+        case 0: "The outbox is empty: nothing to retry."
         case 1: "Op \(ids[0]) is queued again; the next 'convosync sync' or the daemon pushes it."
         default: "\(ids.count) ops are queued again; the next 'convosync sync' or the daemon pushes them."
         }
