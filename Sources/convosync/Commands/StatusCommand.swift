@@ -198,6 +198,16 @@ private struct AccountReport {
         ])
     }
 
+    /// Where a scope stands, in words: its cursor, offset, last event, high-water mark or pass.
+    static func position(of state: SyncState) -> String {
+        if let cursor = state.cursor { return "cursor " + TextLayout.truncate(cursor, to: 24) }
+        if let offset = state.offset { return "offset \(offset)" }
+        if let event = state.lastEventID { return "event " + TextLayout.truncate(event, to: 18) }
+        if let mark = state.highWaterMark { return "changes since " + Timestamp.format(mark) }
+        if let pass = state.passGeneration { return "pass \(pass)" }
+        return "-"
+    }
+
     func print(terminal: Terminal, daemonRuns: Bool) {
         let heading = [name.map(TextLayout.printable), dialect, TextLayout.printable(replicaPath)].compactMap { $0 }
         Swift.print(terminal.bold(heading.joined(separator: " · ")))
@@ -217,9 +227,7 @@ private struct AccountReport {
         if !cursors.isEmpty {
             Swift.print("  Cursors:")
             let rows = cursors.map { state -> [String] in
-                let position = state.cursor.map { TextLayout.truncate($0, to: 24) }
-                    ?? state.offset.map { "offset \($0)" } ?? state.lastEventID.map { "event \(TextLayout.truncate($0, to: 18))" } ?? "-"
-                return [TextLayout.truncate(state.scope, to: 40), position, TextLayout.relative(state.updatedAt)]
+                [TextLayout.truncate(state.scope, to: 40), Self.position(of: state), TextLayout.relative(state.updatedAt)]
             }
             for line in TextLayout.table(header: ["SCOPE", "POSITION", "UPDATED"], rows: rows, width: terminal.width - 4) {
                 Swift.print("    " + line)

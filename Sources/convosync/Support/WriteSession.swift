@@ -25,6 +25,14 @@ struct WriteSession {
     /// How many times a command tries to push before leaving the write queued.
     static let pushAttempts = 2
 
+    /// A person waits for a write: a remote that does not answer is reported within seconds
+    /// (the write stays queued), so connecting gets less time than a sync gives it.
+    static var remoteConfiguration: RemoteConfiguration {
+        var configuration = SyncCommand.remoteConfiguration
+        configuration.timeouts.connect = .seconds(3)
+        return configuration
+    }
+
     /// Resolves the account and opens its replica and connection.
     /// - Throws: `CommandFailure` (78 configuration, 66 no replica), `StoreError` (65 another
     ///   account's replica, 75 locked).
@@ -37,8 +45,7 @@ struct WriteSession {
         }
         let replica = try Replica.open(at: resolved.replicaPath, account: resolved.binding)
         let logger = Logger(label: "convosync", factory: { _ in SwiftLogNoOpLogHandler() })
-        let connection = RemoteAPIFactory.make(
-            account: resolved.remote, configuration: SyncCommand.remoteConfiguration, logger: logger)
+        let connection = RemoteAPIFactory.make(account: resolved.remote, configuration: remoteConfiguration, logger: logger)
         let engine = SyncEngine(
             replica: replica, api: connection.api, agentIDs: resolved.remote.agentIDs,
             transport: connection.transport, configuration: SyncCommand.syncConfiguration, logger: logger)
