@@ -14,6 +14,8 @@ struct Convosync: AsyncParsableCommand {
               convosync sync --account work
               convosync import --db work.convosync Fixtures/sample.jsonl
               convosync search --db work.convosync "renewal -draft"
+              convosync send --account work conv_3f2a9c1d8e7b6a50 "Summarise this thread"
+              convosync status
             """,
         subcommands: [
             DemoCommand.self,
@@ -23,6 +25,16 @@ struct Convosync: AsyncParsableCommand {
             ImportCommand.self,
             ExportCommand.self,
             SyncCommand.self,
+            StatusCommand.self,
+            NewCommand.self,
+            SendCommand.self,
+            RenameCommand.self,
+            DeleteCommand.self,
+            RestoreCommand.self,
+            RetryCommand.self,
+            DiscardCommand.self,
+            WatchCommand.self,
+            GCCommand.self,
             DaemonCommand.self,
             FilesCommand.self,
             FramesCommand.self,

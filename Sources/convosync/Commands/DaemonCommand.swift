@@ -75,7 +75,7 @@ struct DaemonCommand: AsyncParsableCommand {
             var configuration = SyncConfiguration()
             configuration.pullInterval = .seconds(interval)
             let daemon = Daemon(
-                load: load, statusFile: URL(fileURLWithPath: statusFile ?? paths.statusFile),
+                load: load, statusFile: statusFile.map(URL.init(fileURLWithPath:)) ?? paths.statusFile,
                 configuration: configuration, logger: logger)
             do {
                 try await daemon.run()

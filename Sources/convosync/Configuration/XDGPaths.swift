@@ -2,7 +2,7 @@ import Foundation
 
 /// Where convosync keeps its files on Linux, after the XDG Base Directory specification:
 /// the account list and credentials under `$XDG_CONFIG_HOME/convosync/`, replicas under
-/// `$XDG_DATA_HOME/convosync/`.
+/// `$XDG_DATA_HOME/convosync/`, the daemon's status file under `$XDG_STATE_HOME/convosync/`.
 ///
 /// An unset, empty or relative `XDG_*` value is ignored (the specification says such a
 /// path is invalid) and the default under `$HOME` is used.
@@ -15,8 +15,8 @@ struct XDGPaths: Sendable, Equatable {
     let configFolder: String
     /// `$XDG_DATA_HOME/convosync`.
     let dataFolder: String
-    /// `$XDG_STATE_HOME/convosync`: what the daemon says about itself.
-    let stateFolder: String
+    /// `$XDG_STATE_HOME/convosync`: state that outlives a run but is no data (the daemon's status).
+    let stateHome: String
 
     /// The paths for `environment`.
     /// - Throws: `CommandFailure` (78) when neither an absolute `XDG_*` value nor `HOME` is set.
@@ -32,7 +32,7 @@ struct XDGPaths: Sendable, Equatable {
         }
         configFolder = (try base("XDG_CONFIG_HOME", default: ".config") as NSString).appendingPathComponent("convosync")
         dataFolder = (try base("XDG_DATA_HOME", default: ".local/share") as NSString).appendingPathComponent("convosync")
-        stateFolder = (try base("XDG_STATE_HOME", default: ".local/state") as NSString).appendingPathComponent("convosync")
+        stateHome = (try base("XDG_STATE_HOME", default: ".local/state") as NSString).appendingPathComponent("convosync")
     }
 
     /// `accounts.json`: the named accounts (no secrets).
@@ -41,8 +41,8 @@ struct XDGPaths: Sendable, Equatable {
     /// `credentials.json`: each account's secret, readable only by its owner.
     var credentialsFile: String { (configFolder as NSString).appendingPathComponent("credentials.json") }
 
-    /// `status.json`: the daemon's status file, read by `convosync status`.
-    var statusFile: String { (stateFolder as NSString).appendingPathComponent("status.json") }
+    /// `status.json`: what a running daemon reports per account (``DaemonStatus``); `convosync status` reads it.
+    var statusFile: URL { URL(fileURLWithPath: (stateHome as NSString).appendingPathComponent("status.json")) }
 
     /// The replica an account uses when it names no `db`.
     func defaultReplica(account name: String) -> String {

@@ -17,9 +17,12 @@ enum Convosync {
         Bundle.main.bundleURL.appendingPathComponent("convosync")
     }
 
-    /// Starts `convosync arguments…` with its output discarded (standard error goes to
-    /// `standardError` when given) and returns the running process, for tests that signal or kill it.
-    static func start(_ arguments: [String], environment: [String: String] = [:], standardError: URL? = nil) throws -> Process {
+    /// Starts `convosync arguments…` with its output discarded (standard output and error go
+    /// to `standardOutput` and `standardError` when given) and returns the running process,
+    /// for tests that signal or kill it.
+    static func start(
+        _ arguments: [String], environment: [String: String] = [:], standardOutput: URL? = nil, standardError: URL? = nil
+    ) throws -> Process {
         let process = Process()
         process.executableURL = executable
         process.arguments = arguments
@@ -27,7 +30,7 @@ enum Convosync {
         processEnvironment["NO_COLOR"] = "1"
         processEnvironment.merge(environment) { _, new in new }
         process.environment = processEnvironment
-        process.standardOutput = FileHandle.nullDevice
+        process.standardOutput = try standardOutput.map { try FileHandle(forWritingTo: $0) } ?? FileHandle.nullDevice
         process.standardError = try standardError.map { try FileHandle(forWritingTo: $0) } ?? FileHandle.nullDevice
         process.standardInput = FileHandle.nullDevice
         try process.run()

@@ -13,6 +13,8 @@ struct SyncSetup {
     var configFolder: URL { folder.appendingPathComponent("config/convosync") }
     /// `$XDG_DATA_HOME/convosync` for the child.
     var dataFolder: URL { folder.appendingPathComponent("data/convosync") }
+    /// `$XDG_STATE_HOME/convosync` for the child: where a daemon's status file goes.
+    var stateFolder: URL { folder.appendingPathComponent("state/convosync") }
 
     /// XDG folders inside the temp folder, and no credential or account inherited from
     /// the environment the tests run in.
@@ -20,6 +22,7 @@ struct SyncSetup {
         [
             "XDG_CONFIG_HOME": folder.appendingPathComponent("config").path,
             "XDG_DATA_HOME": folder.appendingPathComponent("data").path,
+            "XDG_STATE_HOME": folder.appendingPathComponent("state").path,
             "CONVOSYNC_API_KEY": "", "CONVOSYNC_API_SECRET": "", "CONVOSYNC_ACCOUNT": "",
         ]
     }

@@ -1,0 +1,205 @@
+import ArgumentParser
+import ConvoModel
+import ConvoRemote
+import ConvoStore
+import ConvoSync
+import Foundation
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// `convosync watch CONV`: follows one conversation live into the replica and prints each
+/// message as it lands, until SIGINT or SIGTERM.
+struct WatchCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "watch",
+        abstract: "Follow a conversation live and print each message as it lands.",
+        discussion: """
+            Keeps the conversation in step with the remote and prints every message that \
+            arrives or changes, once it is complete (a streamed reply prints when it ends). \
+            Where the dialect has a live event stream (agentflow) each change lands as it \
+            happens and a cut stream resumes where it stopped; elsewhere the account is synced \
+            every --interval seconds instead, and standard error says so once. Every change is \
+            written to the replica, so 'convosync show' sees it too. CONV is the remote id (or \
+            local:N once its create reached the remote). --json prints one JSON object per \
+            message and line.
+
+            Stop it with Ctrl-C (SIGINT) or SIGTERM: it exits 0, the replica consistent. Exit \
+            status otherwise: 65 no such conversation, or not on the remote yet; 66 no replica \
+            yet; 77 the credential was refused; 78 a missing or wrong configuration.
+
+            Example:
+              convosync watch --account work conv_3f2a9c1d8e7b6a50
+            """
+    )
+
+    @OptionGroup var account: AccountOptions
+
+    @Argument(help: ArgumentHelp("The conversation: its remote id, or local:N.", valueName: "conv"))
+    var conversation: ConversationArgument
+
+    @Option(help: ArgumentHelp("Seconds between syncs where the dialect has no live stream.", valueName: "seconds"))
+    var interval: Int = 5
+
+    @Flag(name: .long, help: "Print one JSON object per message and line, for scripts.")
+    var json = false
+
+    func validate() throws {
+        if interval < 1 { throw ValidationError("--interval takes a number of seconds, 1 or more.") }
+    }
+
+    private enum Event: Sendable {
+        case signalled
+        case ended(CommandFailure?)
+    }
+
+    func run() async throws {
+        try await reportingFailures {
+            try await WriteSession.with(account) { session in
+                let detail = try await session.requireConversation(conversation)
+                guard let id = detail.summary.remoteID else {
+                    throw CommandFailure(
+                        "Conversation '\(conversation)' has not reached the remote yet; push it with 'convosync sync', then watch it.",
+                        exitCode: SysExits.dataError)
+                }
+                let trap = SignalTrap([SIGINT, SIGTERM])
+                let live = session.engine.api.capabilities.watchStream
+                if !live {
+                    printError("convosync: the \(session.resolved.remote.dialect.rawValue) dialect has no live stream; syncing every \(interval) s instead.")
+                }
+                printError("Watching \(TextLayout.printable(id)); stop with Ctrl-C.")
+                let failure = await follow(
+                    id, baseline: detail, session: session, live: live, signals: trap.signals)
+                withExtendedLifetime(trap) {}
+                await session.engine.stopAllWatches()
+                if let failure { throw failure }
+            }
+        }
+    }
+
+    /// Runs the remote side, the printer and the signal trap together until a signal or a failure.
+    private func follow(
+        _ id: String, baseline: ConversationDetail, session: WriteSession, live: Bool, signals: AsyncStream<Int32>
+    ) async -> CommandFailure? {
+        let engine = session.engine
+        let replica = session.replica
+        let resolved = session.resolved
+        let interval = self.interval
+        let json = self.json
+        return await withTaskGroup(of: Event.self) { group in
+            group.addTask {
+                var printer = TurnPrinter(conversationID: id, baseline: baseline, json: json)
+                do {
+                    for try await detail in replica.observeConversation(id: id, includeDeleted: true) {
+                        guard let detail else {
+                            printError("convosync: the conversation is gone from the remote; nothing more to watch.")
+                            return .ended(nil)
+                        }
+                        try printer.show(detail)
+                    }
+                    return .ended(nil)
+                } catch let error as CommandFailure {
+                    return .ended(error)
+                } catch let error as StoreError {
+                    return .ended(CommandFailure(error))
+                } catch {
+                    return .ended(CommandFailure("Watching the replica failed: \(error).", exitCode: SysExits.ioError))
+                }
+            }
+            group.addTask {
+                if live {
+                    await engine.watch(id)
+                    while !Task.isCancelled { try? await Task.sleep(for: .seconds(3600)) }
+                    return .ended(nil)
+                }
+                var saidOffline = false
+                while !Task.isCancelled {
+                    do {
+                        try await engine.sync()
+                        saidOffline = false
+                    } catch let error as SyncError where error.isRetryable {
+                        if !saidOffline {
+                            printError("convosync: the remote cannot be reached now; still trying every \(interval) s.")
+                            saidOffline = true
+                        }
+                    } catch let error as SyncError {
+                        if error.code == .cancelled || Task.isCancelled { break }
+                        return .ended(CommandFailure(error, remote: resolved))
+                    } catch {
+                        break
+                    }
+                    try? await Task.sleep(for: .seconds(interval))
+                }
+                return .ended(nil)
+            }
+            group.addTask {
+                for await _ in signals { return .signalled }
+                return .ended(nil)
+            }
+            let first = await group.next()
+            group.cancelAll()
+            if case .ended(let failure)? = first { return failure }
+            return nil
+        }
+    }
+}
+
+/// Prints a conversation's turns that are new or changed since the last look; a turn still
+/// streaming waits until it is complete.
+private struct TurnPrinter {
+    let conversationID: String
+    let json: Bool
+    private var seen: [Int64: Turn] = [:]
+    private let output = StandardOutput()
+    private let terminal = Terminal.standardOutput(environment: ProcessInfo.processInfo.environment)
+
+    init(conversationID: String, baseline: ConversationDetail, json: Bool) {
+        self.conversationID = conversationID
+        self.json = json
+        for (key, turn) in zip(baseline.turnLocalIDs, baseline.turns) { seen[key] = turn }
+    }
+
+    mutating func show(_ detail: ConversationDetail) throws {
+        var printed = false
+        for (key, turn) in zip(detail.turnLocalIDs, detail.turns) where turn.state != .inProgress {
+            guard seen[key] != turn else { continue }
+            seen[key] = turn
+            try write(turn, key: key)
+            printed = true
+        }
+        if printed { try output.flush() }
+    }
+
+    private func write(_ turn: Turn, key: Int64) throws {
+        if json {
+            let document = JSONValue.object([
+                "conversation": .string(conversationID),
+                "id": turn.id.isEmpty ? .null : .string(turn.id),
+                "local": .string("local:\(key)"),
+                "role": .string(turn.role.rawValue),
+                "state": turn.state.map { JSONValue.string($0.rawValue) } ?? .null,
+                "timestamp": turn.timestamp.map { JSONValue.string(Timestamp.format($0)) } ?? .null,
+                "deleted": .bool(turn.deletedAt != nil),
+                "text": .string(turn.text),
+            ])
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+            try output.writeLine(String(decoding: try encoder.encode(document), as: UTF8.self))
+            return
+        }
+        var heading = [turn.role.rawValue]
+        if let timestamp = turn.timestamp { heading.append(Timestamp.format(timestamp)) }
+        if let state = turn.state, state != .done { heading.append(state.rawValue) }
+        if turn.deletedAt != nil { heading.append("deleted") }
+        try output.writeLine(terminal.bold(heading.joined(separator: " · ")))
+        for line in turn.text.split(separator: "\n", omittingEmptySubsequences: false) {
+            try output.writeLine("  " + TextLayout.printable(String(line)))
+        }
+        if let detail = turn.errorDetail { try output.writeLine(terminal.red("  error: " + TextLayout.printable(detail))) }
+    }
+}
