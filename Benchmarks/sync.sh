@@ -5,7 +5,9 @@
 #   sync    the engine's initial sync into a fresh replica (fragments/s, requests, CPU, peak RSS)
 #   fetch   reference (a): the same listing pages and reads as bytes, no decoding, same concurrency
 #   import  reference (b): the synced rows (the replica's JSONL export) imported into a fresh replica
-# and prints sync / (a + b) and sync / max(a, b). Then the second sync after 10 appends and after
+#   write   reference (b'): the same rows through the engine's own write call (applyListingPage),
+#           pages fetched and decoded beforehand, only the writes timed
+# and prints sync / (a + b) and sync / max(a, b), and the same with b'. Then the second sync after 10 appends and after
 # 10 renames (admin routes) against the idle second sync and the initial sync (agentflow and
 # knowrithm), the watch's snapshot -> committed row latency (agentflow), and the peak memory of
 # the initial sync again with a tenant 10x smaller. Medians of RUNS; one run of this script.
@@ -61,8 +63,8 @@ echo "== emulator: $count conversations x 10 turns, in its own process"
 start_server "$count"
 for d in $dialects; do
     for r in $(seq 1 "$runs"); do
-        echo "== $d, run $r of $runs: initial sync, fetch only (a), import only (b)"
-        rm -f "$work/$d.convosync"* "$work/$d.imported.convosync"*
+        echo "== $d, run $r of $runs: initial sync, fetch only (a), import only (b), write only (b')"
+        rm -f "$work/$d.convosync"* "$work/$d.imported.convosync"* "$work/$d.written.convosync"*
         export_option=""
         [ "$r" = 1 ] && export_option="--export $work/$d.jsonl"
         # shellcheck disable=SC2086
@@ -70,6 +72,8 @@ for d in $dialects; do
         # shellcheck disable=SC2086
         run "$d" fetch --dialect "$d" $remote
         run "$d" import --jsonl "$work/$d.jsonl" --replica "$work/$d.imported.convosync" --server-pid "$server"
+        # shellcheck disable=SC2086
+        run "$d" write --dialect "$d" --replica "$work/$d.written.convosync" $remote
     done
 done
 for d in agentflow knowrithm; do
@@ -112,10 +116,15 @@ for d in $dialects; do
         "$a" "$b" "$(ratio "$s" "$sum")" "$(ratio "$s" "$max")" "$(median "$d.sync.requests")" "$(median "$d.fetch.requests")" \
         "$(median "$d.sync.client_cpu_s")" "$(median "$d.sync.server_cpu_s")"
 done
-echo "(a) CPU: client / server; (b) CPU"
+echo "with (b') the engine's own write call instead of the JSONL import"
+printf "%-10s %9s %9s %9s %9s   %s\n" dialect "(b') s" "sync/a+b'" "sync/max'" "frags" "CPU s: (a) client / server, (b) import, (b') write"
 for d in $dialects; do
-    printf "%-10s fetch %6.2f / %6.2f s   import %6.2f s   fragments %s\n" "$d" "$(median "$d.fetch.client_cpu_s")" \
-        "$(median "$d.fetch.server_cpu_s")" "$(median "$d.import.client_cpu_s")" "$(median "$d.sync.fragments")"
+    s=$(median "$d.sync.seconds"); a=$(median "$d.fetch.seconds"); w=$(median "$d.write.seconds")
+    sum=$(awk -v a="$a" -v b="$w" 'BEGIN { print a + b }')
+    max=$(awk -v a="$a" -v b="$w" 'BEGIN { print (a > b ? a : b) }')
+    printf "%-10s %9.2f %9s %9s %9.0f   %.2f / %.2f, %.2f, %.2f\n" "$d" "$w" "$(ratio "$s" "$sum")" "$(ratio "$s" "$max")" \
+        "$(median "$d.sync.fragments")" "$(median "$d.fetch.client_cpu_s")" "$(median "$d.fetch.server_cpu_s")" \
+        "$(median "$d.import.client_cpu_s")" "$(median "$d.write.client_cpu_s")"
 done
 echo "peak memory of the initial sync (VmHWM), $small vs $count conversations"
 for d in $dialects; do

@@ -9,15 +9,16 @@ import Logging
 enum InitialSync {
     /// A first `SyncEngine.sync()` into a fresh replica: time, pages, requests, fragments,
     /// CPU and peak memory; then, outside the measured span, a JSONL export for reference (b).
-    static func sync(_ dialect: Dialect, remote: Remote, replicaPath: String, exportPath: String?, logger: Logger)
-        async throws
-    {
+    static func sync(
+        _ dialect: Dialect, remote: Remote, replicaPath: String, exportPath: String?, configuration: SyncConfiguration,
+        logger: Logger
+    ) async throws {
         let account = try remote.account(dialect)
         let replica = try Replica.open(at: replicaPath, account: try remote.binding(dialect))
         let connection = RemoteAPIFactory.make(account: account, logger: logger)
         let engine = SyncEngine(
             replica: replica, api: connection.api, agentIDs: account.agentIDs, transport: connection.transport,
-            logger: logger)
+            configuration: configuration, logger: logger)
         let cpu = CPUSpan(serverPID: remote.serverPID)
         let (report, seconds) = try await Measure.timed { try await engine.sync() }
         let peak = Measure.peakResidentMiB
@@ -63,9 +64,8 @@ enum InitialSync {
     }
 
     /// Reference (a): the same requests as bytes, no decoding, the engine's read concurrency.
-    static func fetch(_ dialect: Dialect, remote: Remote, logger: Logger) async throws {
+    static func fetch(_ dialect: Dialect, remote: Remote, configuration: SyncConfiguration, logger: Logger) async throws {
         let account = try remote.account(dialect)
-        let configuration = SyncConfiguration()
         let connection = RemoteAPIFactory.make(account: account, logger: logger)
         let plan = try await FetchPlan.make(api: connection.api, account: account, pageSize: configuration.pageSize)
         let before = connection.transport.traffic.requests

@@ -1,4 +1,5 @@
 import ConvoModel
+import ConvoSync
 
 /// A mode and its `--name value` options, as the script passes them.
 struct Options: Sendable {
@@ -38,6 +39,13 @@ struct Options: Sendable {
         let name = try value("dialect")
         guard let dialect = Dialect(rawValue: name) else { throw BenchmarkFailure("no dialect \(name)") }
         return dialect
+    }
+
+    /// The engine's defaults, with `--concurrent-reads` when given.
+    func syncConfiguration() throws -> SyncConfiguration {
+        var configuration = SyncConfiguration()
+        configuration.concurrentReads = try int("concurrent-reads", default: configuration.concurrentReads)
+        return configuration
     }
 
     /// The emulator as `serve` printed it: `--origin`, `--agents A,B,C`, and `--server-pid`.

@@ -9,7 +9,9 @@ import Logging
 ///     SyncBenchmark serve   --conversations N [--turns 10]        emulator; prints "ready ORIGIN AGENTS"
 ///     SyncBenchmark sync    --dialect D --replica DB [--export JSONL]  REMOTE   initial sync
 ///     SyncBenchmark fetch   --dialect D                            REMOTE   reference (a): bytes only
+///         (both take --concurrent-reads N, default the engine's)
 ///     SyncBenchmark import  --jsonl JSONL --replica DB [--server-pid P]     reference (b): import only
+///     SyncBenchmark write   --dialect D --replica DB               REMOTE   reference (b'): the engine's write call only
 ///     SyncBenchmark second  --dialect D --replica DB [--rounds 3]  REMOTE   second sync after changes
 ///     SyncBenchmark latency --replica DB [--samples 50]            REMOTE   watch snapshot -> committed row
 ///
@@ -35,12 +37,15 @@ do {
     case "sync":
         try await InitialSync.sync(
             try options.dialect(), remote: try options.remote(), replicaPath: try options.value("replica"),
-            exportPath: options.values["export"], logger: logger)
+            exportPath: options.values["export"], configuration: try options.syncConfiguration(), logger: logger)
     case "fetch":
-        try await InitialSync.fetch(try options.dialect(), remote: try options.remote(), logger: logger)
+        try await InitialSync.fetch(
+            try options.dialect(), remote: try options.remote(), configuration: try options.syncConfiguration(), logger: logger)
     case "import":
         try await InitialSync.importRows(
             from: try options.value("jsonl"), into: try options.value("replica"), serverPID: options.values["server-pid"].flatMap { Int32($0) })
+    case "write":
+        try await WritePath.run(try options.dialect(), remote: try options.remote(), replicaPath: try options.value("replica"), logger: logger)
     case "second":
         try await SecondSync.run(
             try options.dialect(), remote: try options.remote(), replicaPath: try options.value("replica"),
@@ -50,7 +55,7 @@ do {
             remote: try options.remote(), replicaPath: try options.value("replica"), samples: try options.int("samples", default: 50),
             logger: logger)
     default:
-        print("unknown mode '\(mode)': serve, sync, fetch, import, second or latency")
+        print("unknown mode '\(mode)': serve, sync, fetch, import, write, second or latency")
         exit(64)
     }
 } catch {
