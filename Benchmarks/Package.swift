@@ -10,6 +10,7 @@ let package = Package(
         .package(name: "ConvoSync", path: ".."),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
     ],
     targets: [
         // The system libsqlite3, for the raw-insert reference the store is measured against.
@@ -37,6 +38,21 @@ let package = Package(
                 .product(name: "ConvoRemote", package: "ConvoSync"),
                 .product(name: "ConvoModel", package: "ConvoSync"),
                 .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        // The engine's initial and second syncs against the emulator in another process, with
+        // their fetch-only and import-only references, peak memory and watch latency.
+        .executableTarget(
+            name: "SyncBenchmark",
+            dependencies: [
+                "CSQLite",
+                .product(name: "ConvoSync", package: "ConvoSync"),
+                .product(name: "ConvoStore", package: "ConvoSync"),
+                .product(name: "ConvoRemote", package: "ConvoSync"),
+                .product(name: "ConvoEmulator", package: "ConvoSync"),
+                .product(name: "ConvoModel", package: "ConvoSync"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
     ]
