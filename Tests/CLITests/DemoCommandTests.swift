@@ -18,6 +18,9 @@ struct DemoCommandTests {
             #expect(result.output.contains("4 writes queued"))
             #expect(result.output.contains("pushed 4 writes; 0 left in the outbox"))
             #expect(result.output.contains("convosync search --db \(db)"))
+            // The search the demo suggests finds the message it queued offline.
+            let suggested = try await Convosync.run(["search", "--db", db, "\"renewal email\""])
+            #expect(suggested.output.contains("renewal email"))
             let replica = try Replica.openExisting(at: db)
             #expect(try await replica.integrityCheck() == [])
             #expect(try await replica.pendingOutbox().isEmpty)

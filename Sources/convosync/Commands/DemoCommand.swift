@@ -21,7 +21,7 @@ struct DemoCommand: AsyncParsableCommand {
 
             Example:
               convosync demo
-              convosync demo --db /tmp/demo.convosync --conversations 2000
+              convosync demo --db demo.convosync --conversations 2000
             """
     )
 
@@ -148,7 +148,7 @@ private struct Demo {
             }
             demo.heading("Try it yourself (offline, on the replica the demo left)")
             print("  replica: \(replicaPath)")
-            print("  convosync search --db \(Self.quoted(replicaPath)) '\"renewal email\" acme*'")
+            print("  convosync search --db \(Self.quoted(replicaPath)) '\"renewal email\"'     # the message you queued offline")
             print("  convosync show --db \(Self.quoted(replicaPath)) \(id)")
             print("  convosync list --db \(Self.quoted(replicaPath)) --limit 10")
         }
