@@ -40,8 +40,9 @@ public struct RemoteCapabilities: Sendable, Hashable {
     public var listsPerAgent: Bool
     /// The agents can be listed (discovery).
     public var agentListing: Bool
-    /// A read that answers `conversation_not_found` for a deleted conversation exists (a
-    /// read by id, or v2's messages listing), so a purge candidate can be confirmed first.
+    /// A documented read answers `conversation_not_found` for a deleted conversation (a read
+    /// by id, or the messages listing of v2 and knowrithm), so a purge candidate can be
+    /// confirmed first.
     public var conversationRead: Bool
     /// A conversation's turns page separately from the conversation listing.
     public var pagedTurns: Bool

@@ -12,8 +12,13 @@ public struct SyncConfiguration: Sendable, Hashable {
     public var retry: RetryPolicy = .init()
     /// How often `run()` pulls when nothing asks for it sooner.
     public var pullInterval: Duration = .seconds(60)
-    /// How soon `run()` pulls again after a pass that could not check deletions because the
-    /// remote changed under it (DESIGN: "the next pass starts soon").
+    /// Full passes one `sync()` runs over a scope at most: a pass that could not prove the
+    /// listing complete (the remote changed under it, or it resumed an interrupted one) is
+    /// followed at once by another, so one sync against a quiet remote converges.
+    public var passesPerSync: Int = 3
+    /// How soon `run()` pulls again after a sync that could not check deletions because the
+    /// remote kept changing (DESIGN: "the next pass starts soon"); it doubles with each such
+    /// sync in a row, up to `pullInterval`, so a restless remote is not listed every 2 s forever.
     public var inconsistentPassRetry: Duration = .seconds(2)
     /// For dialects that list recently updated conversations first: every how many pulls a
     /// full mark-and-sweep pass runs even when the totals agree (a safety net).

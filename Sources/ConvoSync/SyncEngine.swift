@@ -38,11 +38,12 @@ public actor SyncEngine {
 
     let logger: Logger
     let broadcaster = StatusBroadcaster()
+    let missingRoutes = MissingRoutes()
     private let agentIDs: [String]
     private var scopes: [ListingScope]?
     private var pulls = 0
     private var inFlight: Task<SyncReport, any Error>?
-    private var watchers: [String: Task<Void, Never>] = [:]
+    private var watchers: [String: (id: UUID, task: Task<Void, Never>)] = [:]
     let wakeSignal = WakeSignal()
     private let pullRequested = Atomic<Bool>(false)
     private let transport: HTTPTransport?
@@ -66,7 +67,7 @@ public actor SyncEngine {
     }
 
     deinit {
-        for watcher in watchers.values { watcher.cancel() }
+        for watcher in watchers.values { watcher.task.cancel() }
         broadcaster.finish()
     }
 
@@ -92,11 +93,13 @@ public actor SyncEngine {
 
     /// Pulls every scope once; returns when the replica is in step with the remote.
     ///
-    /// A pull that found the remote changing under it applies everything it read but purges
-    /// nothing on its word (`report.pull.deletionsChecked` is false); it still succeeds.
+    /// A pass that cannot prove the listing complete (the remote changed under it, a page came
+    /// back short, or it resumed an interrupted pass) purges nothing on its word and is listed
+    /// again at once, up to `configuration.passesPerSync` passes; only a remote that keeps
+    /// changing through all of them leaves `report.pull.deletionsChecked` false. It still succeeds.
     /// - Throws: `SyncError`: `offline` or `rateLimited` once retries are spent (the pages
     ///   already committed stay; the next sync resumes after them), `unauthorized`,
-    ///   `misconfigured`, `replica`, `cancelled`.
+    ///   `misconfigured`, `protocolViolation` (listing pages that cycle), `replica`, `cancelled`.
     ///
     /// Calls made while a sync runs (from `run()` or another caller) join it rather than start
     /// a second pass over the same scopes; cancelling any caller cancels the shared sync.
@@ -128,6 +131,7 @@ public actor SyncEngine {
                 status.conversationsRead = 0
                 status.expectedConversations = nil
                 status.pushed = 0
+                status.refusedItems = 0
             }
             var report = SyncReport()
             // Local intent goes out first, so the pull reads the remote with it applied; what
@@ -163,6 +167,7 @@ public actor SyncEngine {
     /// retried at the pull interval. Returns when cancelled; the replica stays consistent.
     public func run() async {
         var failures = 0
+        var inconsistentSyncs = 0
         var lastCollection: ContinuousClock.Instant?
         var nextPull = ContinuousClock.now
         while !Task.isCancelled {
@@ -171,7 +176,12 @@ public actor SyncEngine {
             do {
                 if pullDue {
                     let report = try await sync()
-                    if !report.pull.deletionsChecked { delay = configuration.inconsistentPassRetry }
+                    if report.pull.deletionsChecked {
+                        inconsistentSyncs = 0
+                    } else {
+                        inconsistentSyncs += 1
+                        delay = min(configuration.inconsistentPassRetry * (1 << min(inconsistentSyncs - 1, 20)), configuration.pullInterval)
+                    }
                     nextPull = .now + delay
                     if lastCollection.map({ $0.duration(to: .now) > .seconds(24 * 3600) }) ?? true {
                         try await collectTombstones()
@@ -235,16 +245,32 @@ public actor SyncEngine {
     // MARK: Watches
 
     /// Follows a conversation live (dialects with a watch stream; others ignore it): each
-    /// snapshot lands in the replica as it arrives. Watching twice is one watch.
-    public func watch(_ conversationID: String) {
-        guard api.capabilities.watchStream, watchers[conversationID] == nil else { return }
+    /// snapshot lands in the replica as it arrives. Watching twice is one watch. A watch ends by
+    /// itself when the conversation is hard-deleted, or when the remote turns out to serve no
+    /// watch route (later calls are then ignored; `sync()` keeps the conversation fresh).
+    public func watch(_ conversationID: String) async {
+        guard api.capabilities.watchStream, watchers[conversationID] == nil, await !missingRoutes.contains(.watch) else {
+            return
+        }
+        // The check above suspended: another call may have started this watch meanwhile.
+        guard watchers[conversationID] == nil else { return }
         let watcher = ConversationWatcher(context: makeContext(), conversationID: conversationID)
-        watchers[conversationID] = Task { await watcher.run() }
+        let id = UUID()
+        watchers[conversationID] = (id, Task {
+            await watcher.run()
+            await self.watchEnded(conversationID, id: id)
+        })
+    }
+
+    /// Forgets a watch whose stream ended by itself (a hard delete, or no watch route).
+    private func watchEnded(_ conversationID: String, id: UUID) {
+        guard watchers[conversationID]?.id == id else { return }
+        watchers.removeValue(forKey: conversationID)
     }
 
     /// Stops following a conversation.
     public func stopWatching(_ conversationID: String) {
-        watchers.removeValue(forKey: conversationID)?.cancel()
+        watchers.removeValue(forKey: conversationID)?.task.cancel()
     }
 
     /// The conversations being watched.
@@ -252,14 +278,16 @@ public actor SyncEngine {
 
     /// Stops every watch.
     public func stopAllWatches() {
-        for watcher in watchers.values { watcher.cancel() }
+        for watcher in watchers.values { watcher.task.cancel() }
         watchers.removeAll()
     }
 
     // MARK: Helpers
 
     private func makeContext() -> PullContext {
-        PullContext(api: api, replica: replica, configuration: configuration, status: broadcaster, logger: logger)
+        PullContext(
+            api: api, replica: replica, configuration: configuration, status: broadcaster, logger: logger,
+            missingRoutes: missingRoutes)
     }
 
     /// The listing scopes: one for everything, or one per agent where the dialect lists per
@@ -272,7 +300,15 @@ public actor SyncEngine {
             var agents = agentIDs
             if agents.isEmpty, capabilities.agentListing {
                 let api = self.api
-                agents = try await context.remote { try await api.agents(named: nil) }.map(\.id)
+                do {
+                    // An agent id the replica cannot store is skipped, not listed under a cut name.
+                    agents = try await context.remote { try await api.agents(named: nil) }.map(\.id)
+                        .filter(RemoteID.isStorable)
+                } catch let error as SyncError where error.remote?.code == .routeNotFound {
+                    // Discovery is optional: a platform without it needs the agents named.
+                    throw SyncError(
+                        .misconfigured, "the remote cannot list its agents (\(error.code.rawValue)): name the agents to sync")
+                }
             }
             guard !agents.isEmpty else {
                 throw SyncError(.misconfigured, "this dialect lists conversations per agent: name the agents to sync")

@@ -22,6 +22,9 @@ public struct SyncError: Error, Sendable, CustomStringConvertible {
         case misconfigured
         /// The remote refused or answered something the engine cannot use.
         case remote
+        /// The remote contradicted itself in a way no retry inside this sync can mend (listing
+        /// pages that cycle): nothing was removed on its word; a later sync starts afresh.
+        case protocolViolation
         /// The replica failed (locked, full disk, not a replica of this account).
         case replica
         /// The dialect cannot do what was asked (see `RemoteCapabilities`).

@@ -45,6 +45,13 @@ struct ConversationWatcher: Sendable {
             } catch let error as RemoteError where error.isConversationNotFound {
                 try? await purge(scope: scope)
                 return
+            } catch let error as RemoteError where error.code == .routeNotFound {
+                // The platform serves no watch stream: a capability it lacks, not a fault to retry.
+                await context.missingRoutes.insert(.watch)
+                context.logger.notice(
+                    "the remote serves no watch stream: the conversation stays fresh through sync",
+                    metadata: ["conversation": "\(conversationID)"])
+                return
             } catch {
                 failures += 1
                 let failure = SyncError.wrapping(error)
@@ -60,8 +67,10 @@ struct ConversationWatcher: Sendable {
 
     private func apply(_ snapshot: ConversationSnapshot, eventID: String, scope: String) async throws {
         let header = ConversationSnapshot(conversation: snapshot.conversation, turns: nil)
+        let turns = IncomingFilter.turns(snapshot.turns ?? [])
+        if turns.refused > 0 { context.status.update { $0.refusedItems += turns.refused } }
         let item = ListedConversation(
-            conversation: snapshot.conversation, turns: .replace(snapshot.turns ?? []),
+            conversation: snapshot.conversation, turns: .replace(turns.kept),
             changeToken: ChangeToken.of(header, capabilities: context.capabilities))
         try await context.replica.applyListingPage(
             [item], pass: nil, syncState: SyncStateUpdate(scope: scope, lastEventID: .set(eventID)))

@@ -4,15 +4,17 @@ import ConvoRemote
 /// One conversation as the remote holds it now: what a refresh writes over the replica.
 struct RemoteConversationState: Sendable, Hashable {
     /// The conversation's fields, or `nil` where the dialect's read does not carry them
-    /// (v2 lists names but reads only messages): the replica keeps what the listing gave.
+    /// (v2 and knowrithm read only messages): the replica keeps what the listing gave.
     var conversation: Conversation?
-    /// Every turn, oldest first, deduplicated by id.
+    /// Every storable turn, oldest first, deduplicated by id.
     var turns: [Turn]
+    /// Turns refused for ids the replica does not store (``RemoteID``).
+    var refused = 0
 }
 
-/// Reads one conversation's full current state the way its dialect allows: a read by id
-/// with messages (agentflow), or the paged messages listing (v2, knowrithm) plus the read by
-/// id where it carries update times and tombstones (knowrithm).
+/// Reads one conversation's full current state through the dialect's documented reads only
+/// (DIALECTS "the endpoints below are the whole API"): a read by id with messages
+/// (agentflow), or the paged messages listing (v2, knowrithm — knowrithm has no read by id).
 ///
 /// A hard-deleted conversation surfaces as `RemoteError` `notFound` with `resource ==
 /// .conversation` from its own read, the one proof of a hard delete (DIALECTS "Error codes").
@@ -24,31 +26,44 @@ struct ConversationReader: Sendable {
     var canRead: Bool { api.capabilities.conversationRead }
 
     /// The conversation's current state.
-    /// - Throws: `RemoteError`; `unsupported` where `canRead` is false.
+    /// - Throws: `RemoteError`; `unsupported` where `canRead` is false; `SyncError`
+    ///   `protocolViolation` when the messages listing's pages cycle.
     func read(_ id: String) async throws -> RemoteConversationState {
-        let capabilities = api.capabilities
-        guard capabilities.pagedTurns else {
+        guard api.capabilities.pagedTurns else {
             let snapshot = try await api.conversation(id: id)
-            return RemoteConversationState(conversation: snapshot.conversation, turns: snapshot.turns ?? [])
+            let turns = IncomingFilter.turns(snapshot.turns ?? [])
+            return RemoteConversationState(conversation: snapshot.conversation, turns: turns.kept, refused: turns.refused)
         }
-        // The messages listing answers conversation_not_found itself, so it goes first: a
-        // deleted conversation costs one request.
+        // The messages listing answers conversation_not_found itself.
         let turns = try await allTurns(of: id)
-        let conversation = capabilities.updateTimes ? try await api.conversation(id: id).conversation : nil
-        return RemoteConversationState(conversation: conversation, turns: turns)
+        return RemoteConversationState(conversation: nil, turns: turns.kept, refused: turns.refused)
     }
 
-    /// Every turn of a conversation, following the dialect's paging, deduplicated by id (a
-    /// page that shifted under an insert repeats an item; the first sighting keeps its place).
-    func allTurns(of id: String) async throws -> [Turn] {
+    /// Every storable turn of a conversation, following the dialect's paging, deduplicated by
+    /// id (a page that shifted under an insert repeats an item; the first sighting keeps its
+    /// place), and how many turns were refused.
+    /// - Throws: `RemoteError`; `SyncError` `protocolViolation` when a paging position repeats.
+    func allTurns(of id: String) async throws -> (kept: [Turn], refused: Int) {
         var position = PagingPosition.start
+        var requested: Set<PagingPosition> = [.start]
         var turns: [Turn] = []
         var seen = Set<String>()
+        var refused = 0
         while true {
             let page = try await api.turns(of: id, from: position, pageSize: pageSize)
-            for turn in page.items where seen.insert(turn.id).inserted { turns.append(turn) }
-            guard let next = page.next, !page.items.isEmpty, next != position else { return turns }
+            let incoming = IncomingFilter.turns(page.items)
+            refused += incoming.refused
+            for turn in incoming.kept where seen.insert(turn.id).inserted { turns.append(turn) }
+            guard let next = page.next, !page.items.isEmpty else { return (turns, refused) }
+            guard requested.insert(next).inserted else { throw SyncError.cyclingMessages(of: id) }
             position = next
         }
+    }
+}
+
+extension SyncError {
+    /// A conversation's messages listing whose pages came back to a position already read.
+    static func cyclingMessages(of id: String) -> SyncError {
+        SyncError(.protocolViolation, "the remote's message pages for a conversation cycle: its messages were not replaced")
     }
 }

@@ -9,18 +9,23 @@ struct PassOutcome: Sendable {
     var generation: Int64 = 0
     /// Whether it was a full pass (every page, stamped) rather than one stopped at the high-water mark.
     var full = true
-    /// Whether the listing held still: no shifted boundary, the same total throughout, every
-    /// boundary verified, and not resumed after an interruption (whose earlier checks are lost).
+    /// Whether the pass proved the listing complete and still (DESIGN "Sync"): no shifted
+    /// boundary, the same total throughout, every item up to the total seen, every boundary
+    /// verified, and not resumed after an interruption (whose earlier checks are lost).
     var consistent = true
+    /// Whether the pass continued one that an earlier sync left unfinished.
+    var resumed = false
     /// The total the first page reported, where the dialect reports totals.
     var total: Int?
     /// The newest update time seen.
     var newest: Date?
-    /// Pages and conversations listed, conversations whose turns were read, and purges observed.
+    /// Pages and conversations listed, conversations whose turns were read, purges observed,
+    /// and items refused for ids the replica does not store (``RemoteID``).
     var pages = 0
     var listed = 0
     var read = 0
     var purged = 0
+    var refused = 0
 }
 
 /// One pass over one listing scope (DESIGN "Sync"): each page is prepared (turns read for
@@ -29,6 +34,12 @@ struct PassOutcome: Sendable {
 /// its generation so a completed pass can sweep; an interrupted one resumes from its last
 /// committed page. An incremental pass (listings ordered newest first) stops at the first
 /// conversation older than the high-water mark and stores no position.
+///
+/// A page is evidence, not proof: a page that ends before the announced total, a total that
+/// moves, a position that goes backwards make the pass inconsistent (nothing is swept on its
+/// word); a position met twice is a cycle, which ends the pass with a `protocolViolation`
+/// instead of looping. A position the remote refuses (400 or 410: an expired cursor) restarts
+/// the pass from the start, once.
 struct ListingPass: Sendable {
     enum Mode: Sendable, Equatable {
         case full
@@ -39,22 +50,45 @@ struct ListingPass: Sendable {
     let scope: ListingScope
 
     func run(_ mode: Mode) async throws -> PassOutcome {
-        let capabilities = context.capabilities
         let stored = try await context.replica.syncState(scope: scope.name)
         var outcome = PassOutcome()
         outcome.newest = stored?.highWaterMark
         outcome.generation = (stored?.passGeneration ?? 0) + 1
-        var position = PagingPosition.start
+        var start = PagingPosition.start
         switch mode {
         case .full:
-            if let resume = StoredPosition.resume(stored, paging: capabilities.paging), let generation = stored?.passGeneration {
+            if let resume = StoredPosition.resume(stored, paging: context.capabilities.paging),
+                let generation = stored?.passGeneration
+            {
                 outcome.generation = generation
-                position = resume
-                outcome.consistent = false
+                outcome.resumed = true
+                start = resume
             }
         case .incremental:
             outcome.full = false
         }
+        do {
+            return try await pages(from: start, mode: mode, outcome: outcome)
+        } catch let error as SyncError where start != .start && error.isRefusedPosition {
+            // The stored position expired on the remote: list again from the start, once, as a
+            // fresh pass (its own generation, so the stamps of the abandoned one prove nothing).
+            context.logger.notice(
+                "the remote refused the stored paging position: restarting the pass",
+                metadata: ["scope": "\(scope.name)", "error": "\(error.code.rawValue)"])
+            var fresh = PassOutcome()
+            fresh.full = outcome.full
+            fresh.newest = stored?.highWaterMark
+            fresh.generation = (stored?.passGeneration ?? 0) + 1
+            return try await pages(from: .start, mode: mode, outcome: fresh)
+        }
+    }
+
+    private func pages(from start: PagingPosition, mode: Mode, outcome initial: PassOutcome) async throws -> PassOutcome {
+        var outcome = initial
+        if outcome.resumed { outcome.consistent = false }
+        var position = start
+        var requested: Set<PagingPosition> = [start]
+        var seen = Set<String>()
         var unverified: [(offset: Int, id: String)] = []
         var commit: Task<Void, any Error>?
         let preparer = PagePreparer(context: context)
@@ -69,15 +103,18 @@ struct ListingPass: Sendable {
                     if outcome.total == nil { outcome.total = total } else if outcome.total != total { outcome.consistent = false }
                 }
                 if page.boundaryMatched == false { outcome.consistent = false }
-                let prepared = try await preparer.prepare(page.items)
-                for item in page.items {
+                let incoming = IncomingFilter.conversations(page.items)
+                for item in page.items { seen.insert(item.conversation.id) }
+                let prepared = try await preparer.prepare(incoming.kept)
+                for item in incoming.kept {
                     if let updated = item.conversation.updatedAt, outcome.newest.map({ updated > $0 }) ?? true {
                         outcome.newest = updated
                     }
                 }
                 // Commits stay in page order: the previous one lands before this one starts.
                 try await commit?.value
-                let update = outcome.full ? StoredPosition.update(scope: scope.name, next: page.next, generation: outcome.generation) : nil
+                let next = try followingPosition(after: from, page: page, requested: &requested, outcome: &outcome)
+                let update = outcome.full ? StoredPosition.update(scope: scope.name, next: next, generation: outcome.generation) : nil
                 let pass = outcome.full ? outcome.generation : nil
                 let replica = context.replica
                 commit = Task { try await replica.applyListingPage(prepared.items, purged: prepared.gone, pass: pass, syncState: update) }
@@ -85,10 +122,12 @@ struct ListingPass: Sendable {
                 outcome.listed += page.items.count
                 outcome.read += prepared.read
                 outcome.purged += prepared.gone.count
+                outcome.refused += incoming.refused + prepared.refused
                 context.status.update { status in
                     status.pages += 1
                     status.conversations += page.items.count
                     status.conversationsRead += prepared.read
+                    status.refusedItems += incoming.refused + prepared.refused
                     if status.expectedConversations == nil { status.expectedConversations = page.total }
                 }
                 if case .incremental(let since) = mode,
@@ -96,7 +135,7 @@ struct ListingPass: Sendable {
                 {
                     break
                 }
-                guard let next = page.next, !page.items.isEmpty else { break }
+                guard let next else { break }
                 if case .offset(let offset, nil) = next, let last = page.items.last {
                     // The page held only the overlap item: the next one is read without a
                     // check at this boundary, so verify it at the end (DESIGN "Sync").
@@ -108,8 +147,16 @@ struct ListingPass: Sendable {
         } catch {
             // Let a commit in flight land: it is a whole page and its position.
             _ = try? await commit?.value
+            if let failure = error as? SyncError, failure.code == .protocolViolation, outcome.full {
+                // A cycle must not be resumed into: the next pass starts from the beginning.
+                try? await context.replica.setSyncState(
+                    StoredPosition.update(scope: scope.name, next: nil, generation: outcome.generation))
+            }
             throw error
         }
+        // Coverage: a listing that ended before the total it announced is a short listing,
+        // not proof that the rest is gone. (Only a full pass covers the whole listing.)
+        if outcome.full, let total = outcome.total, seen.count < total { outcome.consistent = false }
         for boundary in unverified where outcome.consistent {
             let check = try await context.remote {
                 try await context.api.conversations(
@@ -120,28 +167,75 @@ struct ListingPass: Sendable {
         return outcome
     }
 
+    /// Where the listing continues after `page` (read at `from`), or `nil` where it ends.
+    /// An empty page ends it (the coverage check decides what that proves); a position that
+    /// goes backwards makes the pass inconsistent; one requested before is a cycle.
+    private func followingPosition(
+        after from: PagingPosition, page: RemotePage<ConversationSnapshot>, requested: inout Set<PagingPosition>,
+        outcome: inout PassOutcome
+    ) throws -> PagingPosition? {
+        guard let next = page.next, !page.items.isEmpty else { return nil }
+        if PagingPosition.isBackwards(from: from, to: next) { outcome.consistent = false }
+        guard requested.insert(next).inserted else {
+            throw SyncError(
+                .protocolViolation,
+                "the remote's listing pages cycle (a paging position came back after \(requested.count) pages): nothing was removed; the next sync lists from the start")
+        }
+        return next
+    }
+
     /// Lists the soft-deleted conversations (knowrithm) and stamps them with the pass's
     /// generation, so the sweep neither purges them nor misses a delete.
-    func runDeletedListing(generation: Int64) async throws -> Int {
+    /// - Returns: how many were listed, and how many were refused for unstorable ids.
+    func runDeletedListing(generation: Int64) async throws -> (listed: Int, refused: Int) {
         var position = PagingPosition.start
+        var requested: Set<PagingPosition> = [.start]
         var listed = 0
+        var refused = 0
         while true {
             let from = position
             let page = try await context.remote {
                 try await context.api.deletedConversations(from: from, pageSize: context.configuration.pageSize)
             }
             // Their turns too, where they changed: a restore shows them as they are.
-            let prepared = try await PagePreparer(context: context).prepare(
-                page.items.map { ConversationSnapshot(conversation: $0, turns: nil) })
+            let incoming = IncomingFilter.conversations(page.items.map { ConversationSnapshot(conversation: $0, turns: nil) })
+            let prepared = try await PagePreparer(context: context).prepare(incoming.kept)
             try await context.replica.applyListingPage(prepared.items, purged: prepared.gone, pass: generation, syncState: nil)
             listed += page.items.count
+            refused += incoming.refused + prepared.refused
             context.status.update { status in
                 status.pages += 1
                 status.conversations += page.items.count
                 status.conversationsRead += prepared.read
+                status.refusedItems += incoming.refused + prepared.refused
             }
-            guard let next = page.next, !page.items.isEmpty, next != from else { return listed }
+            guard let next = page.next, !page.items.isEmpty else { return (listed, refused) }
+            guard requested.insert(next).inserted else {
+                throw SyncError(.protocolViolation, "the remote's deleted listing pages cycle: nothing was removed")
+            }
             position = next
         }
+    }
+}
+
+extension PagingPosition {
+    /// Whether `next` lies before `from` in the listing: an offset or page number smaller than
+    /// the one just read (a remote that sends a client back cannot be covering the listing).
+    static func isBackwards(from: PagingPosition, to next: PagingPosition) -> Bool {
+        switch (from, next) {
+        case (.offset(let a, _), .offset(let b, _)): b < a
+        case (.page(let a), .page(let b)): b <= a
+        case (.start, .page(let b)): b <= 1
+        default: false
+        }
+    }
+}
+
+extension SyncError {
+    /// Whether the remote refused a paging position itself (400 or 410: an expired or unknown
+    /// cursor), rather than failing for another reason.
+    var isRefusedPosition: Bool {
+        guard code == .remote, let remote, remote.code == .invalidRequest else { return false }
+        return remote.status == 400 || remote.status == 410
     }
 }

@@ -9,6 +9,8 @@ struct PreparedPage: Sendable {
     var gone: [String] = []
     /// How many conversations had their turns read.
     var read = 0
+    /// Turns refused for ids the replica does not store.
+    var refused = 0
 }
 
 /// Decides, per listed conversation, whether its turns must be read (DESIGN "Change
@@ -39,7 +41,9 @@ struct PagePreparer: Sendable {
         for (read, result) in zip(reads, results) {
             switch result {
             case .gone: page.gone.append(read.snapshot.conversation.id)
-            case .listed(let item): slots[read.index] = item
+            case .listed(let item, let refused):
+                slots[read.index] = item
+                page.refused += refused
             }
         }
         page.items = slots.compactMap { $0 }
@@ -48,7 +52,7 @@ struct PagePreparer: Sendable {
     }
 
     private enum ReadResult: Sendable {
-        case listed(ListedConversation)
+        case listed(ListedConversation, refused: Int)
         case gone
     }
 
@@ -82,18 +86,33 @@ struct PagePreparer: Sendable {
         do {
             if !capabilities.pagedTurns {
                 // A read by id with messages (agentflow): its fields are newer than the listing's.
-                let fresh = try await context.remote { try await context.api.conversation(id: id) }
-                let current = ConversationSnapshot(conversation: fresh.conversation, turns: nil)
-                return .listed(ListedConversation(
-                    conversation: fresh.conversation, turns: .replace(fresh.turns ?? []),
-                    changeToken: ChangeToken.of(current, capabilities: capabilities)))
+                let fresh = try await context.remote { try await context.reader.read(id) }
+                let conversation = fresh.conversation ?? snapshot.conversation
+                let current = ConversationSnapshot(conversation: conversation, turns: nil)
+                return .listed(
+                    ListedConversation(
+                        conversation: conversation, turns: .replace(fresh.turns),
+                        changeToken: ChangeToken.of(current, capabilities: capabilities)),
+                    refused: fresh.refused)
             }
             if token != nil {
                 // Update times say it changed (knowrithm): read every turn, replace.
                 let turns = try await context.remote { try await context.reader.allTurns(of: id) }
-                return .listed(ListedConversation(conversation: snapshot.conversation, turns: .replace(turns), changeToken: token))
+                return .listed(
+                    ListedConversation(conversation: snapshot.conversation, turns: .replace(turns.kept), changeToken: token),
+                    refused: turns.refused)
             }
-            return .listed(try await tailReRead(snapshot))
+            do {
+                return try await tailReRead(snapshot)
+            } catch let error as SyncError where error.isRefusedPosition {
+                // The stored tail cursor expired on the remote: read the whole conversation again.
+                let turns = try await context.remote { try await context.reader.allTurns(of: id) }
+                return .listed(
+                    ListedConversation(
+                        conversation: snapshot.conversation, turns: .replace(turns.kept), changeToken: nil,
+                        syncState: SyncStateUpdate(scope: ListingScope.tail(of: id), cursor: .set(nil))),
+                    refused: turns.refused)
+            }
         } catch let error as SyncError where error.remote?.isConversationNotFound == true {
             return .gone
         }
@@ -101,27 +120,34 @@ struct PagePreparer: Sendable {
 
     /// v2 has no update times and append-only messages paged oldest first: re-read from the
     /// position that produced the last page, dedupe by id, keep the new tail position.
-    private func tailReRead(_ snapshot: ConversationSnapshot) async throws -> ListedConversation {
+    private func tailReRead(_ snapshot: ConversationSnapshot) async throws -> ReadResult {
         let id = snapshot.conversation.id
         let scope = ListingScope.tail(of: id)
         let stored = try await context.replica.syncState(scope: scope)
         var position = stored?.cursor.map(PagingPosition.cursor) ?? .start
         var producing = position
+        var requested: Set<PagingPosition> = [position]
         var turns: [Turn] = []
         var seen = Set<String>()
+        var refused = 0
         while true {
             let from = position
             let page = try await context.remote {
                 try await context.api.turns(of: id, from: from, pageSize: context.configuration.pageSize)
             }
             if !page.items.isEmpty { producing = from }
-            for turn in page.items where seen.insert(turn.id).inserted { turns.append(turn) }
-            guard let next = page.next, !page.items.isEmpty, next != from else { break }
+            let incoming = IncomingFilter.turns(page.items)
+            refused += incoming.refused
+            for turn in incoming.kept where seen.insert(turn.id).inserted { turns.append(turn) }
+            guard let next = page.next, !page.items.isEmpty else { break }
+            guard requested.insert(next).inserted else { throw SyncError.cyclingMessages(of: id) }
             position = next
         }
         let cursor: String? = if case .cursor(let token) = producing { token } else { nil }
-        return ListedConversation(
-            conversation: snapshot.conversation, turns: .append(turns), changeToken: nil,
-            syncState: SyncStateUpdate(scope: scope, cursor: .set(cursor)))
+        return .listed(
+            ListedConversation(
+                conversation: snapshot.conversation, turns: .append(turns), changeToken: nil,
+                syncState: SyncStateUpdate(scope: scope, cursor: .set(cursor))),
+            refused: refused)
     }
 }

@@ -10,6 +10,8 @@ struct PullContext: Sendable {
     let configuration: SyncConfiguration
     let status: StatusBroadcaster
     let logger: Logger
+    /// The optional reads the remote lacks, shared by every pull and watch of one engine.
+    let missingRoutes: MissingRoutes
 
     var capabilities: RemoteCapabilities { api.capabilities }
     var reader: ConversationReader { ConversationReader(api: api, pageSize: configuration.pageSize) }

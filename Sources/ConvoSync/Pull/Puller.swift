@@ -16,8 +16,11 @@ public struct PullReport: Sendable, Hashable {
     /// Whether every scope's pass could check deletions; false when the remote changed
     /// under a pass (nothing was purged on its word; the next pull comes soon).
     public var deletionsChecked = true
-    /// Scopes that ran a full mark-and-sweep pass rather than an incremental one.
+    /// Full mark-and-sweep passes run (a scope whose pass the remote changed under, or that
+    /// resumed an interrupted one, is listed again at once, up to `SyncConfiguration.passesPerSync`).
     public var fullPasses = 0
+    /// Remote items skipped because their ids cannot be stored (``RemoteID``).
+    public var refused = 0
 }
 
 /// Pulls every listing scope of the account, choosing per dialect (DESIGN "Change detection"):
@@ -25,6 +28,11 @@ public struct PullReport: Sendable, Hashable {
 /// and fall back to a full pass when the remote's total disagrees with the replica (a hard
 /// delete) or every `fullPassEvery` pulls; other dialects pull full passes, reading turns only
 /// for what changed. Completed full passes sweep.
+///
+/// One pull converges: a full pass that could not prove the listing complete (the remote
+/// changed under it, or it resumed an interrupted pass) is followed at once by another, up to
+/// `passesPerSync` passes, so that against a quiet remote one sync leaves the replica equal to
+/// it. Only a remote that keeps changing through every pass leaves deletions unchecked.
 struct Puller: Sendable {
     let context: PullContext
     let scopes: [ListingScope]
@@ -56,16 +64,41 @@ struct Puller: Sendable {
     }
 
     private func fullPass(_ pass: ListingPass, _ scope: ListingScope, report: inout PullReport) async throws -> PassOutcome {
+        var attempt = 1
+        while true {
+            let outcome = try await sweptPass(pass, scope)
+            add(outcome, to: &report)
+            report.fullPasses += 1
+            if outcome.consistent || attempt >= max(1, context.configuration.passesPerSync) {
+                if !outcome.consistent { report.deletionsChecked = false }
+                return outcome
+            }
+            try Task.checkCancellation()
+            attempt += 1
+            context.logger.info(
+                "the pass could not prove the listing complete: listing again",
+                metadata: ["scope": "\(scope.name)", "pass": "\(attempt)", "resumed": "\(outcome.resumed)"])
+        }
+    }
+
+    /// One full pass, the soft-deleted listing where the dialect has one, then the sweep.
+    private func sweptPass(_ pass: ListingPass, _ scope: ListingScope) async throws -> PassOutcome {
         var outcome = try await pass.run(.full)
-        if context.capabilities.deletedListing {
-            outcome.listed += try await pass.runDeletedListing(generation: outcome.generation)
+        if context.capabilities.deletedListing, await !context.missingRoutes.contains(.deletedListing) {
+            do {
+                let deleted = try await pass.runDeletedListing(generation: outcome.generation)
+                outcome.listed += deleted.listed
+                outcome.refused += deleted.refused
+            } catch let error as SyncError where error.remote?.code == .routeNotFound {
+                // An optional read the platform lacks: soft-deleted conversations are then
+                // confirmed one by one by the sweep's reads, which never purge what still answers.
+                await context.missingRoutes.insert(.deletedListing)
+                context.logger.notice("the remote has no deleted listing: confirming deletions by reads", metadata: ["scope": "\(scope.name)"])
+            }
         }
         context.status.update { $0.phase = .sweeping }
         outcome.purged += try await Sweeper(context: context).sweep(scope, after: outcome)
         context.status.update { $0.phase = .listing }
-        add(outcome, to: &report)
-        report.fullPasses += 1
-        if !outcome.consistent { report.deletionsChecked = false }
         return outcome
     }
 
@@ -87,5 +120,6 @@ struct Puller: Sendable {
         report.listed += outcome.listed
         report.read += outcome.read
         report.purged += outcome.purged
+        report.refused += outcome.refused
     }
 }

@@ -22,6 +22,8 @@ struct Sweeper: Sendable {
         var gone: [String] = []
         for id in candidates {
             do {
+                // knowrithm and v2 read only messages: a 200 proves it is there; the listing
+                // that missed it (a shifted page) gives its fields on a later pass.
                 let state = try await context.remote { try await context.reader.read(id) }
                 if let conversation = state.conversation {
                     let snapshot = ConversationSnapshot(conversation: conversation, turns: nil)

@@ -29,6 +29,8 @@ public struct SyncStatus: Sendable, Hashable {
     public var expectedConversations: Int?
     /// Conversations whose turns were read in the current sync.
     public var conversationsRead = 0
+    /// Remote items skipped in the current sync because their ids cannot be stored (``RemoteID``).
+    public var refusedItems = 0
     /// Local writes pushed in the current sync.
     public var pushed = 0
     /// Requests sent and response bytes received since the engine started.

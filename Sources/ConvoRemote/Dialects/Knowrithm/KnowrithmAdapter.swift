@@ -61,13 +61,6 @@ public struct KnowrithmAdapter: RemoteAPI {
         try await conversationPage("/conversation/deleted", position, pageSize)
     }
 
-    /// `GET /conversation/{id}`: soft-deleted ones answer with `deletedAt` set.
-    /// - Throws: `RemoteError`; `notFound` with `resource == .conversation` only when gone for good.
-    public func conversation(id: String) async throws -> ConversationSnapshot {
-        let response = try await transport.send(RemoteRequest(.get, "/conversation/{id}", parameters: ["id": id]))
-        return ConversationSnapshot(conversation: try response.decode(KnowrithmWire.Conv.self).value, turns: nil)
-    }
-
     /// `GET /conversation/{id}/messages?page&per_page`: oldest first, soft-deleted ones
     /// with `deletedAt`.
     /// - Throws: as `conversations(from:pageSize:filter:)`.
