@@ -31,7 +31,7 @@ enum ChangeToken {
                 hasher.add(fragment.kind.rawValue)
                 hasher.add(fragment.content)
                 hasher.add(fragment.state?.rawValue)
-                hasher.add(fragment.metadata.map { "\($0)" })
+                hasher.add(fragment.metadata?.canonicalText)
             }
             hasher.add("\u{1E}")
         }
