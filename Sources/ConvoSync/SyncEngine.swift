@@ -17,6 +17,15 @@ public struct SyncReport: Sendable, Hashable {
     public var finishedAt = Date()
 }
 
+/// The one sync every concurrent `sync()` call shares, and the callers waiting for it.
+private struct SharedSync {
+    let id: UUID
+    let task: Task<Void, Never>
+    var waiters: [UUID: CheckedContinuation<SyncReport, any Error>] = [:]
+    /// Every caller left and the sync was cancelled: a new caller starts a new one.
+    var isCancelled = false
+}
+
 /// Keeps one replica true to one remote account (DESIGN "Sync: how the replica stays true").
 ///
 /// `sync()` pulls once and returns when the replica is in step; `run()` keeps it in step until
@@ -42,7 +51,7 @@ public actor SyncEngine {
     private let agentIDs: [String]
     private var scopes: [ListingScope]?
     private var pulls = 0
-    private var inFlight: Task<SyncReport, any Error>?
+    private var shared: SharedSync?
     private var watchers: [String: (id: UUID, task: Task<Void, Never>)] = [:]
     let wakeSignal = WakeSignal()
     private let pullRequested = Atomic<Bool>(false)
@@ -102,22 +111,58 @@ public actor SyncEngine {
     ///   `misconfigured`, `protocolViolation` (listing pages that cycle), `replica`, `cancelled`.
     ///
     /// Calls made while a sync runs (from `run()` or another caller) join it rather than start
-    /// a second pass over the same scopes; cancelling any caller cancels the shared sync.
+    /// a second pass over the same scopes. A cancelled caller stops waiting at once (it throws
+    /// `cancelled`) while the sync goes on for the others; the sync itself is cancelled only
+    /// when no caller waits for it any more (what is committed stays committed).
     @discardableResult
     public func sync() async throws -> SyncReport {
-        if let running = inFlight { return try await join(running) }
-        let task = Task { try await self.performSync() }
-        inFlight = task
-        defer { inFlight = nil }
-        return try await join(task)
+        let waiter = UUID()
+        return try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { continuation in
+                join(waiter, continuation)
+            }
+        } onCancel: {
+            Task { await self.leave(waiter) }
+        }
     }
 
-    private func join(_ task: Task<SyncReport, any Error>) async throws -> SyncReport {
-        try await withTaskCancellationHandler {
-            try await task.value
-        } onCancel: {
-            task.cancel()
+    /// Waits for the shared sync, starting it if none runs (after a cancelled one has landed
+    /// its last commit: two passes never write the same scopes at once).
+    private func join(_ waiter: UUID, _ continuation: CheckedContinuation<SyncReport, any Error>) {
+        guard !Task.isCancelled else {
+            continuation.resume(throwing: SyncError(.cancelled, "the sync was cancelled"))
+            return
         }
+        if shared == nil || shared?.isCancelled == true {
+            let previous = shared?.task
+            let id = UUID()
+            let task = Task {
+                await previous?.value
+                do {
+                    self.finishShared(id, .success(try await self.performSync()))
+                } catch {
+                    self.finishShared(id, .failure(error))
+                }
+            }
+            shared = SharedSync(id: id, task: task)
+        }
+        shared?.waiters[waiter] = continuation
+    }
+
+    /// A cancelled caller stops waiting; the last one to leave cancels the sync.
+    private func leave(_ waiter: UUID) {
+        guard let continuation = shared?.waiters.removeValue(forKey: waiter) else { return }
+        continuation.resume(throwing: SyncError(.cancelled, "the sync was cancelled"))
+        if shared?.waiters.isEmpty == true {
+            shared?.task.cancel()
+            shared?.isCancelled = true
+        }
+    }
+
+    private func finishShared(_ id: UUID, _ result: Result<SyncReport, any Error>) {
+        guard let finished = shared, finished.id == id else { return }
+        shared = nil
+        for continuation in finished.waiters.values { continuation.resume(with: result) }
     }
 
     private func performSync() async throws -> SyncReport {
@@ -195,7 +240,9 @@ public actor SyncEngine {
                 }
                 failures = 0
             } catch let error as SyncError {
-                if error.code == .cancelled || Task.isCancelled { break }
+                // Only run()'s own cancellation ends it; a sync cancelled by another caller's
+                // choice is not a reason to stop keeping the replica in step.
+                if Task.isCancelled { break }
                 failures += 1
                 if error.isRetryable {
                     delay = configuration.retry.delay(beforeRetry: failures, retryAfter: error.retryAfter)

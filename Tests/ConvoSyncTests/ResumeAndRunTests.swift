@@ -111,6 +111,71 @@ struct ResumeAndRunTests {
         }
     }
 
+    @Test("a cancelled caller stops waiting while the shared sync goes on for the others")
+    func cancelledCallerLeavesTheSharedSyncRunning() async throws {
+        try await withTemporaryDirectory { folder in
+            try await EmulatorHarness.withSeededEmulator(conversations: 20, turns: 2) { emulator in
+                try await SyncHarness.with(.agentflow, on: emulator, in: folder) { harness in
+                    var faults = FaultConfiguration()
+                    faults.latency = .milliseconds(100)
+                    emulator.emulator.faults.update(faults)
+                    let engine = harness.engine
+                    let updates = engine.statusUpdates()
+                    let staying = Task { try await engine.sync() }
+                    for await status in updates where status.phase == .listing { break }
+                    let leaving = Task { try await engine.sync() }
+                    try await Task.sleep(for: .milliseconds(50))
+                    leaving.cancel()
+                    let left = await leaving.result
+                    #expect(throws: SyncError.self) { try left.get() }
+                    #expect((try? left.get()) == nil)
+                    if case .failure(let error) = left { #expect((error as? SyncError)?.code == .cancelled) }
+                    // The other caller's sync was not cancelled with it.
+                    let report = try await staying.value
+                    #expect(report.pull.read > 0)
+                    emulator.emulator.faults.update(FaultConfiguration())
+                    let (replica, remote) = try await harness.comparison()
+                    #expect(replica == remote)
+                }
+            }
+        }
+    }
+
+    @Test("run() keeps pulling when another caller's sync is cancelled; only its own cancellation ends it")
+    func runSurvivesAnotherCallersCancellation() async throws {
+        try await withTemporaryDirectory { folder in
+            try await EmulatorHarness.withSeededEmulator(conversations: 20, turns: 2, configure: { $0.adminEnabled = true }) { emulator in
+                var configuration = SyncHarness.testConfiguration
+                configuration.pullInterval = .seconds(3600)
+                try await SyncHarness.with(.agentflow, on: emulator, in: folder, configuration: configuration) { harness in
+                    var faults = FaultConfiguration()
+                    faults.latency = .milliseconds(50)
+                    emulator.emulator.faults.update(faults)
+                    let engine = harness.engine
+                    let updates = engine.statusUpdates()
+                    let running = Task { await engine.run() }
+                    for await status in updates where status.phase == .listing { break }
+                    // A view's task joins the sync run() started, then goes away.
+                    let view = Task { try await engine.sync() }
+                    try await Task.sleep(for: .milliseconds(30))
+                    view.cancel()
+                    _ = await view.result
+                    for await status in updates where status.phase == .idle && status.lastSuccess != nil { break }
+                    // run() is still there: a remote change it is asked to pull arrives.
+                    emulator.emulator.faults.update(FaultConfiguration())
+                    let created = try await harness.admin.createConversation(agentID: emulator.addresses.agentIDs[0], title: "After the view left")
+                    engine.requestSync()
+                    for _ in 0..<500 where try await harness.replica.conversation(id: created) == nil {
+                        try await Task.sleep(for: .milliseconds(20))
+                    }
+                    #expect(try await harness.replica.conversation(id: created) != nil)
+                    running.cancel()
+                    await running.value
+                }
+            }
+        }
+    }
+
     @Test("an unreachable remote fails the sync as offline and commits nothing")
     func unreachableIsOffline() async throws {
         try await withTemporaryDirectory { folder in
