@@ -32,6 +32,13 @@ public struct SyncConfiguration: Sendable, Hashable {
 
     /// The defaults.
     public init() {}
+
+    /// How long `run()` waits after `count` syncs in a row that could not check deletions:
+    /// `inconsistentPassRetry`, doubling each time, never past `pullInterval`.
+    public func delay(afterInconsistentSyncs count: Int) -> Duration {
+        let doubling = min(max(count - 1, 0), 20)
+        return min(inconsistentPassRetry * (1 << doubling), max(pullInterval, inconsistentPassRetry))
+    }
 }
 
 /// Retries with exponential backoff and jitter, honouring a server's `Retry-After`.

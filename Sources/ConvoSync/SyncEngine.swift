@@ -225,7 +225,7 @@ public actor SyncEngine {
                         inconsistentSyncs = 0
                     } else {
                         inconsistentSyncs += 1
-                        delay = min(configuration.inconsistentPassRetry * (1 << min(inconsistentSyncs - 1, 20)), configuration.pullInterval)
+                        delay = configuration.delay(afterInconsistentSyncs: inconsistentSyncs)
                     }
                     nextPull = .now + delay
                     if lastCollection.map({ $0.duration(to: .now) > .seconds(24 * 3600) }) ?? true {
