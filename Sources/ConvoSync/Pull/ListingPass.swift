@@ -90,69 +90,73 @@ struct ListingPass: Sendable {
         var requested: Set<PagingPosition> = [start]
         var seen = Set<String>()
         var unverified: [(offset: Int, id: String)] = []
-        var commit: Task<Void, any Error>?
         let preparer = PagePreparer(context: context)
         context.status.update { $0.scope = scope.name }
-        do {
-            while true {
-                let from = position
-                let page = try await context.remote {
-                    try await context.api.conversations(from: from, pageSize: context.configuration.pageSize, filter: scope.filter)
-                }
-                if let total = page.total {
-                    if outcome.total == nil { outcome.total = total } else if outcome.total != total { outcome.consistent = false }
-                }
-                if page.boundaryMatched == false { outcome.consistent = false }
-                let incoming = IncomingFilter.conversations(page.items)
-                for item in page.items { seen.insert(item.conversation.id) }
-                let prepared = try await preparer.prepare(incoming.kept)
-                for item in incoming.kept {
-                    if let updated = item.conversation.updatedAt, outcome.newest.map({ updated > $0 }) ?? true {
-                        outcome.newest = updated
+        // At most one commit runs beside the next page's fetch and preparation.
+        try await withThrowingTaskGroup(of: Void.self) { commits in
+            do {
+                while true {
+                    let from = position
+                    let page = try await context.remote {
+                        try await context.api.conversations(from: from, pageSize: context.configuration.pageSize, filter: scope.filter)
                     }
+                    if let total = page.total {
+                        if outcome.total == nil { outcome.total = total } else if outcome.total != total { outcome.consistent = false }
+                    }
+                    if page.boundaryMatched == false { outcome.consistent = false }
+                    let incoming = IncomingFilter.conversations(page.items)
+                    for item in page.items { seen.insert(item.conversation.id) }
+                    let prepared = try await preparer.prepare(incoming.kept)
+                    for item in incoming.kept {
+                        if let updated = item.conversation.updatedAt, outcome.newest.map({ updated > $0 }) ?? true {
+                            outcome.newest = updated
+                        }
+                    }
+                    // Commits stay in page order: the previous one lands before this one starts.
+                    try await commits.next()
+                    let next = try followingPosition(after: from, page: page, requested: &requested, outcome: &outcome)
+                    let update = outcome.full ? StoredPosition.update(scope: scope.name, next: next, generation: outcome.generation) : nil
+                    let pass = outcome.full ? outcome.generation : nil
+                    let replica = context.replica
+                    commits.addTask {
+                        try await replica.applyListingPage(prepared.items, purged: prepared.gone, pass: pass, syncState: update)
+                    }
+                    outcome.pages += 1
+                    outcome.listed += page.items.count
+                    outcome.read += prepared.read
+                    outcome.purged += prepared.gone.count
+                    outcome.refused += incoming.refused + prepared.refused
+                    context.status.update { status in
+                        status.pages += 1
+                        status.conversations += page.items.count
+                        status.conversationsRead += prepared.read
+                        status.refusedItems += incoming.refused + prepared.refused
+                        if status.expectedConversations == nil { status.expectedConversations = page.total }
+                    }
+                    if case .incremental(let since) = mode,
+                        page.items.contains(where: { $0.conversation.updatedAt.map { $0 < since } ?? false })
+                    {
+                        break
+                    }
+                    guard let next else { break }
+                    if case .offset(let offset, nil) = next, let last = page.items.last {
+                        // The page held only the overlap item: the next one is read without a
+                        // check at this boundary, so verify it at the end (DESIGN "Sync").
+                        unverified.append((offset - 1, last.conversation.id))
+                    }
+                    position = next
                 }
-                // Commits stay in page order: the previous one lands before this one starts.
-                try await commit?.value
-                let next = try followingPosition(after: from, page: page, requested: &requested, outcome: &outcome)
-                let update = outcome.full ? StoredPosition.update(scope: scope.name, next: next, generation: outcome.generation) : nil
-                let pass = outcome.full ? outcome.generation : nil
-                let replica = context.replica
-                commit = Task { try await replica.applyListingPage(prepared.items, purged: prepared.gone, pass: pass, syncState: update) }
-                outcome.pages += 1
-                outcome.listed += page.items.count
-                outcome.read += prepared.read
-                outcome.purged += prepared.gone.count
-                outcome.refused += incoming.refused + prepared.refused
-                context.status.update { status in
-                    status.pages += 1
-                    status.conversations += page.items.count
-                    status.conversationsRead += prepared.read
-                    status.refusedItems += incoming.refused + prepared.refused
-                    if status.expectedConversations == nil { status.expectedConversations = page.total }
+                try await commits.waitForAll()
+            } catch {
+                // Let a commit in flight land: it is a whole page and its position.
+                _ = try? await commits.next()
+                if let failure = error as? SyncError, failure.code == .protocolViolation, outcome.full {
+                    // A cycle must not be resumed into: the next pass starts from the beginning.
+                    try? await context.replica.setSyncState(
+                        StoredPosition.update(scope: scope.name, next: nil, generation: outcome.generation))
                 }
-                if case .incremental(let since) = mode,
-                    page.items.contains(where: { $0.conversation.updatedAt.map { $0 < since } ?? false })
-                {
-                    break
-                }
-                guard let next else { break }
-                if case .offset(let offset, nil) = next, let last = page.items.last {
-                    // The page held only the overlap item: the next one is read without a
-                    // check at this boundary, so verify it at the end (DESIGN "Sync").
-                    unverified.append((offset - 1, last.conversation.id))
-                }
-                position = next
+                throw error
             }
-            try await commit?.value
-        } catch {
-            // Let a commit in flight land: it is a whole page and its position.
-            _ = try? await commit?.value
-            if let failure = error as? SyncError, failure.code == .protocolViolation, outcome.full {
-                // A cycle must not be resumed into: the next pass starts from the beginning.
-                try? await context.replica.setSyncState(
-                    StoredPosition.update(scope: scope.name, next: nil, generation: outcome.generation))
-            }
-            throw error
         }
         // Coverage: a listing that ended before the total it announced is a short listing,
         // not proof that the rest is gone. (Only a full pass covers the whole listing.)
