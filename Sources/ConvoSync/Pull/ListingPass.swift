@@ -35,11 +35,9 @@ struct PassOutcome: Sendable {
 /// committed page. An incremental pass (listings ordered newest first) stops at the first
 /// conversation older than the high-water mark and stores no position.
 ///
-/// A page is evidence, not proof: a page that ends before the announced total, a total that
-/// moves, a position that goes backwards make the pass inconsistent (nothing is swept on its
-/// word); a position met twice is a cycle, which ends the pass with a `protocolViolation`
-/// instead of looping. A position the remote refuses (400 or 410: an expired cursor) restarts
-/// the pass from the start, once.
+/// The pages come from a ``ListingWalk``, which decides what the pass proves (a short page, a
+/// moving total or a cycle never lets it sweep). A position the remote refuses (400 or 410:
+/// an expired cursor) restarts the pass from the start, once.
 struct ListingPass: Sendable {
     enum Mode: Sendable, Equatable {
         case full
@@ -85,27 +83,14 @@ struct ListingPass: Sendable {
 
     private func pages(from start: PagingPosition, mode: Mode, outcome initial: PassOutcome) async throws -> PassOutcome {
         var outcome = initial
-        if outcome.resumed { outcome.consistent = false }
-        var position = start
-        var requested: Set<PagingPosition> = [start]
-        var seen = Set<String>()
-        var unverified: [(offset: Int, id: String)] = []
+        var walk = ListingWalk(context: context, scope: scope, from: start, provenSoFar: !outcome.resumed)
         let preparer = PagePreparer(context: context)
         context.status.update { $0.scope = scope.name }
         // At most one commit runs beside the next page's fetch and preparation.
         try await withThrowingTaskGroup(of: Void.self) { commits in
             do {
-                while true {
-                    let from = position
-                    let page = try await context.remote {
-                        try await context.api.conversations(from: from, pageSize: context.configuration.pageSize, filter: scope.filter)
-                    }
-                    if let total = page.total {
-                        if outcome.total == nil { outcome.total = total } else if outcome.total != total { outcome.consistent = false }
-                    }
-                    if page.boundaryMatched == false { outcome.consistent = false }
+                while let page = try await walk.next() {
                     let incoming = IncomingFilter.conversations(page.items)
-                    for item in page.items { seen.insert(item.conversation.id) }
                     let prepared = try await preparer.prepare(incoming.kept)
                     for item in incoming.kept {
                         if let updated = item.conversation.updatedAt, outcome.newest.map({ updated > $0 }) ?? true {
@@ -114,8 +99,8 @@ struct ListingPass: Sendable {
                     }
                     // Commits stay in page order: the previous one lands before this one starts.
                     try await commits.next()
-                    let next = try followingPosition(after: from, page: page, requested: &requested, outcome: &outcome)
-                    let update = outcome.full ? StoredPosition.update(scope: scope.name, next: next, generation: outcome.generation) : nil
+                    let update = outcome.full
+                        ? StoredPosition.update(scope: scope.name, next: walk.position, generation: outcome.generation) : nil
                     let pass = outcome.full ? outcome.generation : nil
                     let replica = context.replica
                     commits.addTask {
@@ -136,15 +121,8 @@ struct ListingPass: Sendable {
                     if case .incremental(let since) = mode,
                         page.items.contains(where: { $0.conversation.updatedAt.map { $0 < since } ?? false })
                     {
-                        break
+                        walk.stop()
                     }
-                    guard let next else { break }
-                    if case .offset(let offset, nil) = next, let last = page.items.last {
-                        // The page held only the overlap item: the next one is read without a
-                        // check at this boundary, so verify it at the end (DESIGN "Sync").
-                        unverified.append((offset - 1, last.conversation.id))
-                    }
-                    position = next
                 }
                 try await commits.waitForAll()
             } catch {
@@ -158,34 +136,9 @@ struct ListingPass: Sendable {
                 throw error
             }
         }
-        // Coverage: a listing that ended before the total it announced is a short listing,
-        // not proof that the rest is gone. (Only a full pass covers the whole listing.)
-        if outcome.full, let total = outcome.total, seen.count < total { outcome.consistent = false }
-        for boundary in unverified where outcome.consistent {
-            let check = try await context.remote {
-                try await context.api.conversations(
-                    from: .offset(boundary.offset, expectedBoundaryID: boundary.id), pageSize: 1, filter: scope.filter)
-            }
-            if check.boundaryMatched != true { outcome.consistent = false }
-        }
+        outcome.total = walk.total
+        outcome.consistent = try await walk.finish()
         return outcome
-    }
-
-    /// Where the listing continues after `page` (read at `from`), or `nil` where it ends.
-    /// An empty page ends it (the coverage check decides what that proves); a position that
-    /// goes backwards makes the pass inconsistent; one requested before is a cycle.
-    private func followingPosition(
-        after from: PagingPosition, page: RemotePage<ConversationSnapshot>, requested: inout Set<PagingPosition>,
-        outcome: inout PassOutcome
-    ) throws -> PagingPosition? {
-        guard let next = page.next, !page.items.isEmpty else { return nil }
-        if PagingPosition.isBackwards(from: from, to: next) { outcome.consistent = false }
-        guard requested.insert(next).inserted else {
-            throw SyncError(
-                .protocolViolation,
-                "the remote's listing pages cycle (a paging position came back after \(requested.count) pages): nothing was removed; the next sync lists from the start")
-        }
-        return next
     }
 
     /// Lists the soft-deleted conversations (knowrithm) and stamps them with the pass's
