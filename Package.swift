@@ -149,6 +149,8 @@ let package = Package(
             name: "ConvoSyncTests",
             dependencies: [
                 "ConvoModel", "ConvoStore", "ConvoRemote", "ConvoSync", "ConvoEmulator", "EmulatorSupport", "TestSupport",
+                // Edits a replica by hand, as a person with the sqlite3 shell would, for `verify` to find.
+                .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]

@@ -331,7 +331,7 @@ public actor SyncEngine {
 
     // MARK: Helpers
 
-    private func makeContext() -> PullContext {
+    func makeContext() -> PullContext {
         PullContext(
             api: api, replica: replica, configuration: configuration, status: broadcaster, logger: logger,
             missingRoutes: missingRoutes)
@@ -339,7 +339,7 @@ public actor SyncEngine {
 
     /// The listing scopes: one for everything, or one per agent where the dialect lists per
     /// agent (discovered where the account names none and the dialect can list agents).
-    private func resolveScopes(_ context: PullContext) async throws -> [ListingScope] {
+    func resolveScopes(_ context: PullContext) async throws -> [ListingScope] {
         if let scopes { return scopes }
         let capabilities = api.capabilities
         var resolved = [ListingScope(agentID: nil)]

@@ -129,6 +129,22 @@ extension Replica {
         }
     }
 
+    /// The remote conversations (of `agentID`, when given) the replica holds, soft-deleted
+    /// ones included, purged ones not: what a verification expects the remote to serve.
+    ///
+    /// - Throws: `StoreError` `.database`.
+    public func heldConversations(agentID: String?) async throws -> [String] {
+        try await reading { db in
+            var sql = "SELECT remote_id FROM conversation WHERE remote_id IS NOT NULL AND purged_at IS NULL"
+            var arguments: StatementArguments = []
+            if let agentID {
+                sql += " AND agent_id = ?"
+                arguments += [agentID]
+            }
+            return try String.fetchAll(db, sql: sql + " ORDER BY id", arguments: arguments)
+        }
+    }
+
     /// How many remote conversations (of `agentID`, when given) the replica holds that are not
     /// purged — soft-deleted ones included when `includingDeleted`. Compared with a listing's
     /// total, it tells whether anything was hard-deleted since the last pass.

@@ -41,7 +41,7 @@ enum ChangeToken {
 
 /// FNV-1a over UTF-8 with a separator after each field, so ("ab", "c") and ("a", "bc") differ;
 /// the same on every run and platform (unlike `Hasher`).
-private struct StableHasher {
+struct StableHasher {
     private(set) var value: UInt64 = 0xcbf2_9ce4_8422_2325
 
     mutating func add(_ string: String?) {

@@ -37,7 +37,9 @@ struct PagePreparer: Sendable {
             }
         }
         var page = PreparedPage()
-        let results = try await readConcurrently(reads.map { ($0.snapshot, $0.token) })
+        let results = try await reads.map { ($0.snapshot, $0.token) }.concurrentMap(width: context.configuration.concurrentReads) {
+            try await read($0.0, token: $0.1)
+        }
         for (read, result) in zip(reads, results) {
             switch result {
             case .gone: page.gone.append(read.snapshot.conversation.id)
@@ -54,28 +56,6 @@ struct PagePreparer: Sendable {
     private enum ReadResult: Sendable {
         case listed(ListedConversation, refused: Int)
         case gone
-    }
-
-    /// Reads the given conversations, at most `concurrentReads` at once, results in order.
-    private func readConcurrently(_ work: [(ConversationSnapshot, String?)]) async throws -> [ReadResult] {
-        guard !work.isEmpty else { return [] }
-        var results: [ReadResult?] = Array(repeating: nil, count: work.count)
-        try await withThrowingTaskGroup(of: (Int, ReadResult).self) { group in
-            var next = 0
-            func startNext() {
-                guard next < work.count else { return }
-                let index = next
-                let (snapshot, token) = work[index]
-                group.addTask { (index, try await read(snapshot, token: token)) }
-                next += 1
-            }
-            for _ in 0..<max(1, context.configuration.concurrentReads) { startNext() }
-            while let (index, result) = try await group.next() {
-                results[index] = result
-                startNext()
-            }
-        }
-        return results.compactMap { $0 }
     }
 
     /// One conversation's turns as its dialect gives them; `.gone` when its own read says
