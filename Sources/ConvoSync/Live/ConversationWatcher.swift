@@ -47,7 +47,7 @@ struct ConversationWatcher: Sendable {
                 return
             } catch let error as RemoteError where error.code == .routeNotFound {
                 // The platform serves no watch stream: a capability it lacks, not a fault to retry.
-                await context.missingRoutes.insert(.watch)
+                await context.remoteLacks(.watch)
                 context.logger.notice(
                     "the remote serves no watch stream: the conversation stays fresh through sync",
                     metadata: ["conversation": "\(conversationID)"])

@@ -16,6 +16,12 @@ struct PullContext: Sendable {
     var capabilities: RemoteCapabilities { api.capabilities }
     var reader: ConversationReader { ConversationReader(api: api, pageSize: configuration.pageSize) }
 
+    /// Records that the remote lacks an optional read, for every later pull and in the status.
+    func remoteLacks(_ route: MissingRoutes.Route) async {
+        await missingRoutes.insert(route)
+        status.update { $0.unavailableReads.insert(route.rawValue) }
+    }
+
     /// Runs a remote call with retries, showing each wait in the status.
     func remote<T: Sendable>(_ body: @Sendable () async throws -> T) async throws -> T {
         let status = self.status

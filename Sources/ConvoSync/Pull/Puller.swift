@@ -92,7 +92,7 @@ struct Puller: Sendable {
             } catch let error as SyncError where error.remote?.code == .routeNotFound {
                 // An optional read the platform lacks: soft-deleted conversations are then
                 // confirmed one by one by the sweep's reads, which never purge what still answers.
-                await context.missingRoutes.insert(.deletedListing)
+                await context.remoteLacks(.deletedListing)
                 context.logger.notice("the remote has no deleted listing: confirming deletions by reads", metadata: ["scope": "\(scope.name)"])
             }
         }

@@ -47,6 +47,9 @@ public struct SyncStatus: Sendable, Hashable {
     public var retryAt: Date?
     /// When the last sync finished with the replica in step.
     public var lastSuccess: Date?
+    /// Optional reads the remote turned out not to serve (`route_not_found`), e.g. `watch` or
+    /// `deleted listing`: worked around, and said here so a person knows why.
+    public var unavailableReads: Set<String> = []
     /// Whether the last pull could check deletions (false when the remote changed under it).
     public var deletionsChecked = true
 

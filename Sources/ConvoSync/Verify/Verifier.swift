@@ -89,7 +89,7 @@ struct Verifier: Sendable {
             do {
                 page = try await context.remote { try await api.deletedConversations(from: from, pageSize: size) }
             } catch let error as SyncError where error.remote?.code == .routeNotFound {
-                await context.missingRoutes.insert(.deletedListing)
+                await context.remoteLacks(.deletedListing)
                 return listed
             }
             for conversation in page.items { listed.insert(conversation.id) }
