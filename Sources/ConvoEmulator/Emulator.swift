@@ -62,6 +62,10 @@ public final class Emulator: Service, Sendable {
         self.services = EmulatorServices(configuration: configuration, store: store, logger: logger)
     }
 
+    /// The dialect routes it serves with its configuration (extensions only when enabled;
+    /// the `/_emulator` admin routes are not listed), so a test can hold them to the contracts.
+    public var routes: [EmulatorRoute] { EmulatorApp.routes(services) }
+
     /// The default tenant's agent ids, sorted.
     public func agentIDs() async throws -> [String] {
         try await store.agents(tenantID: configuration.tenant).map(\.id)

@@ -23,6 +23,9 @@ public struct EmulatorConfiguration: Sendable {
     public var apiSecret = "dev-secret"
     /// Mounts the `/_emulator/...` admin routes (default false).
     public var adminEnabled = false
+    /// Serves routes beyond DIALECTS.md (today: knowrithm `GET /conversation/{id}`), which
+    /// the documented API does not have; default false; no client path needs them.
+    public var extensions = false
     /// The pause between streamed reply deltas (default 20 ms).
     public var deltaInterval: Duration = .milliseconds(20)
     /// The pause before a non-streamed reply is stored (default 0).

@@ -23,8 +23,8 @@ final class EmulatorServices: Sendable {
 
     /// Applies listing churn (fault mode) after a listing of `tenantID`, scoped to `agentID`
     /// when the listing was: one new conversation, one other deleted.
-    func churnAfterListing(tenantID: String, agentID: String?) async {
-        guard let churn = faults.churnAfterListing() else { return }
+    func churnAfterListing(_ lies: ListingLies, tenantID: String, agentID: String?) async {
+        guard let churn = lies.churn else { return }
         do {
             let agents = try await store.agents(tenantID: tenantID)
             guard let agent = agentID ?? agents.first?.id,

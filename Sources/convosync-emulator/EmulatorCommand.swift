@@ -39,6 +39,9 @@ struct EmulatorCommand: AsyncParsableCommand {
     @Flag(help: "Mount the loopback-only /_emulator admin routes.")
     var admin = false
 
+    @Flag(help: "Also serve routes beyond the documented API (no client path needs them).")
+    var extensions = false
+
     @Flag(help: "Print the addresses as one JSON object.")
     var json = false
 
@@ -96,6 +99,7 @@ struct EmulatorCommand: AsyncParsableCommand {
         configuration.apiKey = apiKey
         configuration.databasePath = db
         configuration.adminEnabled = admin
+        configuration.extensions = extensions
         configuration.deltaInterval = .milliseconds(deltaIntervalMilliseconds)
         configuration.faults.seed = faultSeed
         configuration.faults.serverErrorRate = serverErrorRate

@@ -2,7 +2,9 @@ import Foundation
 import Testing
 import TestSupport
 
-/// The routes DIALECTS.md lists, per dialect, relative to the dialect's base URL.
+/// The routes DIALECTS.md lists, per dialect, relative to the dialect's base URL: the whole
+/// API a client may rely on. The contracts declare exactly these, plus operations marked
+/// `x-extension: true` (served by the emulator only with extensions on).
 let documentedRoutes: [String: Set<String>] = [
     "agentflow": [
         "GET /agents",
@@ -37,7 +39,6 @@ let documentedRoutes: [String: Set<String>] = [
         "GET /conversation",
         "GET /conversation/entity",
         "GET /conversation/deleted",
-        "GET /conversation/{id}",
         "DELETE /conversation/{id}",
         "PATCH /conversation/{id}/restore",
         "GET /conversation/{id}/messages",
@@ -55,12 +56,28 @@ let documentedRoutes: [String: Set<String>] = [
 
 @Suite("Dialect contracts cover DIALECTS.md and share its conventions")
 struct RouteCoverageTests {
-    @Test("each contract declares exactly the routes DIALECTS.md lists", arguments: dialects)
+    @Test("each contract declares exactly the routes DIALECTS.md lists, extensions aside", arguments: dialects)
     func contractDeclaresDocumentedRoutes(dialect: String) throws {
-        let declared = Set(try OpenAPIContract(dialect: dialect).operations.map(\.description))
+        let contract = try OpenAPIContract(dialect: dialect)
+        let declared = Set(contract.operations.filter { !contract.isExtension($0) }.map(\.description))
         let documented = try #require(documentedRoutes[dialect])
         #expect(documented.subtracting(declared).isEmpty, "missing: \(documented.subtracting(declared).sorted())")
         #expect(declared.subtracting(documented).isEmpty, "not in DIALECTS.md: \(declared.subtracting(documented).sorted())")
+    }
+
+    @Test("the only extension is knowrithm's read by id, and it says it is one and that it may be off")
+    func extensionsAreMarked() throws {
+        var extensions: [String] = []
+        for dialect in dialects {
+            let contract = try OpenAPIContract(dialect: dialect)
+            for operation in contract.operations where contract.isExtension(operation) {
+                extensions.append("\(dialect) \(operation)")
+                let item = contract.document["paths"]?[operation.pathTemplate]?[operation.method.lowercased()]
+                #expect(item?["description"]?.stringValue?.hasPrefix("Extension: not in DIALECTS.md") == true, "\(dialect) \(operation)")
+                #expect(item?["responses"]?["405"] != nil, "\(dialect) \(operation): the answer when extensions are off")
+            }
+        }
+        #expect(extensions == ["knowrithm GET /conversation/{id}"])
     }
 
     @Test("every operation declares redirects, 401, 429 with Retry-After, 500 and 503 with the shared error body", arguments: dialects)
@@ -168,6 +185,12 @@ struct RouteCoverageTests {
 }
 
 extension OpenAPIContract {
+    /// Whether an operation is marked `x-extension: true`: beyond DIALECTS.md, served by
+    /// the emulator only with extensions on, never relied on by a client.
+    func isExtension(_ operation: ContractOperation) -> Bool {
+        document["paths"]?[operation.pathTemplate]?[operation.method.lowercased()]?["x-extension"] == .bool(true)
+    }
+
     /// A response object with its `$ref` followed.
     func resolvedResponse(_ response: ContractJSON?) -> ContractJSON? {
         guard let response else { return nil }

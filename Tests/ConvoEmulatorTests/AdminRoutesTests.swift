@@ -24,13 +24,14 @@ struct AdminRoutesTests {
             #expect(v2.first { $0["id"]?.stringValue == id }?["name"] == "Renamed")
 
             _ = try await client.send(.POST, nil, "\(base)/\(id)/delete", auth: .none)
-            #expect(try await client.get(.knowrithm, "/conversation/\(id)").json["deleted_at"] != .null)
+            let deleted = try await client.get(.knowrithm, "/conversation/deleted?per_page=100").json["items"]?.arrayValue ?? []
+            #expect(deleted.first { $0["id"]?.stringValue == id }?["deleted_at"] != .null)
             #expect(try await client.get(.agentflow, "/conversations/\(id)").status == 404)
             _ = try await client.send(.POST, nil, "\(base)/\(id)/restore", auth: .none)
             #expect(try await client.get(.agentflow, "/conversations/\(id)").status == 200)
 
             #expect(try await client.send(.DELETE, nil, "\(base)/\(id)", auth: .none).status == 204)
-            #expect(try await client.get(.knowrithm, "/conversation/\(id)").errorCode == "conversation_not_found")
+            #expect(try await client.get(.knowrithm, "/conversation/\(id)/messages").errorCode == "conversation_not_found")
             let truth = try await client.truth()
             #expect(truth["conversations"]?.arrayValue?.contains { $0["id"]?.stringValue == id } == false)
         }

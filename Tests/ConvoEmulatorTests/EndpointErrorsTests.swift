@@ -31,7 +31,6 @@ struct EndpointCase: Sendable, CustomStringConvertible {
         .init(method: .GET, dialect: .v2, path: "/agents/{aid}/conversations/{cid}/files/download/?file_ref=file_0000000000000000"),
         .init(method: .GET, dialect: .v2, path: "/agents/{aid}/conversations/{cid}/data-frames"),
         .init(method: .GET, dialect: .v2, path: "/agents/{aid}/conversations/{cid}/data-frames/report"),
-        .init(method: .GET, dialect: .knowrithm, path: "/conversation/{cid}"),
         .init(method: .DELETE, dialect: .knowrithm, path: "/conversation/{cid}"),
         .init(method: .PATCH, dialect: .knowrithm, path: "/conversation/{cid}/restore"),
         .init(method: .GET, dialect: .knowrithm, path: "/conversation/{cid}/messages"),

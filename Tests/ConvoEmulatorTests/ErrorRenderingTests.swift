@@ -63,7 +63,8 @@ struct MethodNotAllowedTests {
                 (.TRACE, .agentflow, "/agents", "GET"),
                 (.OPTIONS, .agentflow, "/conversations", "GET, POST"),
                 (.RAW(value: "QUERY"), .v2, "/agents", "GET"),
-                (.PUT, .knowrithm, "/conversation/conv_0000000000000000", "DELETE, GET"),
+                (.PUT, .knowrithm, "/conversation/conv_0000000000000000", "DELETE"),
+                (.GET, .knowrithm, "/conversation/conv_0000000000000000", "DELETE"),
                 (.DELETE, .turns, "/agents/\(client.agentIDs[0])/conversations", "GET"),
             ]
             for (method, dialect, path, allowed) in cases {

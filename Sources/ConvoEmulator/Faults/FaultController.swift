@@ -8,6 +8,7 @@ public final class FaultController: Sendable {
     private struct State {
         var configuration: FaultConfiguration
         var random: SplitMix64
+        var conversationListings = 0
         var listings = 0
         var churnDeletesHard = true
     }
@@ -46,14 +47,36 @@ public final class FaultController: Sendable {
         }
     }
 
-    /// Counts a listing request; returns what churn to apply after it, if any.
-    func churnAfterListing() -> (insert: Bool, hardDelete: Bool, pick: UInt64)? {
+    /// The churn after a conversation listing: one conversation inserted, another deleted.
+    struct Churn: Sendable, Equatable {
+        var insert: Bool
+        var hardDelete: Bool
+        var pick: UInt64
+    }
+
+    /// Counts a listing request (`conversations`: a conversation listing) and decides the
+    /// lies it tells and the churn after it.
+    func beginListing(conversations: Bool) -> ListingLies {
         state.withLock { state in
-            guard let every = state.configuration.churnEvery, every > 0 else { return nil }
+            let configuration = state.configuration
             state.listings += 1
-            guard state.listings % every == 0 else { return nil }
-            state.churnDeletesHard.toggle()
-            return (true, !state.churnDeletesHard, state.random.next())
+            var cut = ListingLies.Cut.none
+            var churn: Churn?
+            if conversations {
+                state.conversationListings += 1
+                let number = state.conversationListings
+                func every(_ k: Int?) -> Bool { k.map { $0 > 0 && number % $0 == 0 } ?? false }
+                if every(configuration.emptyPageEvery) {
+                    cut = .empty
+                } else if every(configuration.shortPageEvery) {
+                    cut = .short
+                }
+                if every(configuration.churnEvery) {
+                    state.churnDeletesHard.toggle()
+                    churn = Churn(insert: true, hardDelete: !state.churnDeletesHard, pick: state.random.next())
+                }
+            }
+            return ListingLies(faults: configuration, number: state.listings, cut: cut, churn: churn)
         }
     }
 }

@@ -23,17 +23,24 @@ struct ServerSentEvent: Sendable, Equatable {
 }
 
 /// Writes events to a response body, applying the stream faults in force: duplicated
-/// events and a cut after N events.
+/// events, a cut after N events and a leading `retry: 0`.
 struct EventStreamWriter {
     private var writer: any ResponseBodyWriter
     private let cutAfter: Int?
     private let duplicate: Bool
+    private let retryZero: Bool
     private var sent = 0
 
     init(_ writer: any ResponseBodyWriter, faults: FaultConfiguration) {
         self.writer = writer
         self.cutAfter = faults.cutStreamAfterEvents
         self.duplicate = faults.duplicateEvents
+        self.retryZero = faults.sseRetryZero
+    }
+
+    /// Starts the stream: under ``FaultConfiguration/sseRetryZero`` a `retry: 0` block of its own.
+    mutating func start() async throws {
+        if retryZero { try await writer.write(ByteBuffer(string: "retry: 0\n\n")) }
     }
 
     /// Sends one event (twice when duplicating).
@@ -67,6 +74,7 @@ extension Response {
             headers: [.contentType: "text/event-stream", .cacheControl: "no-cache"],
             body: ResponseBody { writer in
                 var events = EventStreamWriter(writer, faults: faults)
+                try await events.start()
                 try await body(&events)
                 try await events.finish()
             })

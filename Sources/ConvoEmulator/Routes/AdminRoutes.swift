@@ -5,7 +5,13 @@ import Hummingbird
 /// `/_emulator/...`: loopback-only routes for tests and demos, mounted when enabled.
 ///
 /// - `GET /truth?tenant=` — the store's truth for a tenant (see ``EmulatorStore/truth(tenantID:)``).
-/// - `GET /faults`, `PUT /faults` — read or replace the faults in force.
+/// - `GET /faults`, `PUT /faults` — read or replace the faults in force (``FaultConfiguration``;
+///   a key left out of a PUT is off). Keys: `seed`, `server_error_rate`, `rate_limit_rate`,
+///   `retry_after_seconds` (0 allowed: `Retry-After: 0`), `latency_ms`, `cut_body_rate`,
+///   `cut_stream_after_events`, `duplicate_events`, `churn_every`; the lies:
+///   `empty_page_every`, `short_page_every`, `cursor_cycle`, `cursor_generation`,
+///   `moving_total`, `absurd_total`, `hostile_ids`, `sse_hostile_ids`, `sse_retry_zero`,
+///   `huge_sizes`, `missing_routes` (an array of ``FaultConfiguration/optionalRouteNames``).
 /// - Mutations as another client would make them, under `/tenants/{tenant}/conversations`:
 ///   `POST` create `{"agent_id","title"?,"source"?,"source_ref_id"?}`;
 ///   `POST /{id}/turns {"content"}` append an exchange (user turn and finished reply);
@@ -45,6 +51,17 @@ struct AdminRoutes {
             ("cut_stream_after_events", faults.cutStreamAfterEvents.map { .int(Int64($0)) } ?? .null),
             ("duplicate_events", .bool(faults.duplicateEvents)),
             ("churn_every", faults.churnEvery.map { .int(Int64($0)) } ?? .null),
+            ("empty_page_every", faults.emptyPageEvery.map { .int(Int64($0)) } ?? .null),
+            ("short_page_every", faults.shortPageEvery.map { .int(Int64($0)) } ?? .null),
+            ("cursor_cycle", .bool(faults.cursorCycle)),
+            ("cursor_generation", .int(Int64(faults.cursorGeneration))),
+            ("moving_total", .bool(faults.movingTotal)),
+            ("absurd_total", .bool(faults.absurdTotal)),
+            ("hostile_ids", .bool(faults.hostileIDs)),
+            ("sse_hostile_ids", .bool(faults.sseHostileIDs)),
+            ("sse_retry_zero", .bool(faults.sseRetryZero)),
+            ("huge_sizes", .bool(faults.hugeSizes)),
+            ("missing_routes", .array(faults.missingRoutes.sorted().map(JSON.string))),
         ])
     }
 
@@ -57,6 +74,8 @@ struct AdminRoutes {
         let body = try BodyReader(try await request.jsonBody(), allowed: [
             "seed", "server_error_rate", "rate_limit_rate", "retry_after_seconds", "latency_ms", "cut_body_rate",
             "cut_stream_after_events", "duplicate_events", "churn_every",
+            "empty_page_every", "short_page_every", "cursor_cycle", "cursor_generation", "moving_total", "absurd_total",
+            "hostile_ids", "sse_hostile_ids", "sse_retry_zero", "huge_sizes", "missing_routes",
         ])
         func rate(_ name: String) throws -> Double {
             guard let value = try body.optionalRate(name) else { return 0 }
@@ -72,6 +91,21 @@ struct AdminRoutes {
         faults.cutStreamAfterEvents = try body.optionalInt("cut_stream_after_events", in: 0...1_000_000).map { Int($0) }
         faults.duplicateEvents = try body.optionalBool("duplicate_events") ?? false
         faults.churnEvery = try body.optionalInt("churn_every", in: 1...1_000_000).map { Int($0) }
+        faults.emptyPageEvery = try body.optionalInt("empty_page_every", in: 1...1_000_000).map { Int($0) }
+        faults.shortPageEvery = try body.optionalInt("short_page_every", in: 1...1_000_000).map { Int($0) }
+        faults.cursorCycle = try body.optionalBool("cursor_cycle") ?? false
+        faults.cursorGeneration = Int(try body.optionalInt("cursor_generation", in: 0...Int64(Int32.max)) ?? 0)
+        faults.movingTotal = try body.optionalBool("moving_total") ?? false
+        faults.absurdTotal = try body.optionalBool("absurd_total") ?? false
+        faults.hostileIDs = try body.optionalBool("hostile_ids") ?? false
+        faults.sseHostileIDs = try body.optionalBool("sse_hostile_ids") ?? false
+        faults.sseRetryZero = try body.optionalBool("sse_retry_zero") ?? false
+        faults.hugeSizes = try body.optionalBool("huge_sizes") ?? false
+        let missing = Set(try body.optionalStrings("missing_routes") ?? [])
+        if let unknown = missing.subtracting(FaultConfiguration.optionalRouteNames).sorted().first {
+            throw EmulatorError(.unprocessable, "unknown optional route '\(BodyReader.printable(unknown))' in 'missing_routes'")
+        }
+        faults.missingRoutes = missing
         services.faults.update(faults)
         return .json(Self.render(faults))
     }

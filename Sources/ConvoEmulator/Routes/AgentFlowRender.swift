@@ -14,6 +14,20 @@ enum AgentFlowRender {
         ])
     }
 
+    /// A conversation in no store, for the hostile-ids fault: well-formed but for its id.
+    static func fabricatedConversation(_ id: String, agentID: String) -> JSON {
+        .object([
+            ("id", .string(id)),
+            ("title", .null),
+            ("agent_id", .string(agentID)),
+            ("source", .string("api")),
+            ("source_ref_id", .null),
+            ("message_count", .int(0)),
+            ("created_at", WireTime.json(0)),
+            ("updated_at", WireTime.json(0)),
+        ])
+    }
+
     /// Conv plus `messages` (visible ones, flat content): the body of GET and of snapshots.
     static func detail(_ detail: ConversationDetail) -> JSON {
         let visible = detail.visibleMessages

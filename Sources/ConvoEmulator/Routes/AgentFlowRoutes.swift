@@ -9,18 +9,18 @@ struct AgentFlowRoutes {
 
     var table: RouteTable {
         var table = RouteTable()
-        table.on(.get, "/agents", listAgents)
+        table.on(.get, "/agents", optional: "agents", listAgents)
         table.on(.get, "/conversations", listConversations)
         table.on(.post, "/conversations", createConversation)
-        table.on(.get, "/conversations/search", search)
+        table.on(.get, "/conversations/search", optional: "search", search)
         table.on(.get, "/conversations/{id}", getConversation)
         table.on(.patch, "/conversations/{id}", rename)
         table.on(.delete, "/conversations/{id}", delete)
         table.on(.post, "/conversations/{id}/messages", send)
         table.on(.post, "/conversations/{id}/stream", stream)
         table.on(.post, "/conversations/{id}/runs/{run_id}/cancel", cancel)
-        table.on(.post, "/conversations/{id}/title", generateTitle)
-        table.on(.get, "/conversations/{id}/watch", WatchRoute(services: services).watch)
+        table.on(.post, "/conversations/{id}/title", optional: "title", generateTitle)
+        table.on(.get, "/conversations/{id}/watch", optional: "watch", WatchRoute(services: services).watch)
         return table
     }
 
@@ -44,6 +44,7 @@ struct AgentFlowRoutes {
 
     private func page(_ request: Request, context: EmulatorContext, search: String?) async throws -> Response {
         let caller = try context.requireCaller()
+        let lies = services.faults.beginListing(conversations: true)
         var query = ConversationQuery(tenantID: caller.tenantID)
         query.order = .updatedDescending
         query.limit = try request.pageSize()
@@ -59,26 +60,26 @@ struct AgentFlowRoutes {
             }
         }
         let scope = "af"
-        if let token = request.query("cursor") {
-            let cursor = try KeysetCursor.decode(token, scope: scope)
-            query.start = .after(time: cursor.time, id: cursor.id)
-        }
+        let requested = try lies.cursor(request.query("cursor"), scope: scope)
+        if let requested { query.start = .after(time: requested.time, id: requested.id) }
         let (items, total) = try await store.page(query)
         let counts = try await store.messageCounts(items.map(\.id))
-        var next: JSON = .null
+        var hasMore = false
         if items.count == query.limit, let last = items.last {
             var probe = query
             probe.start = .after(time: last.updatedAt, id: last.id)
             probe.limit = 1
-            if try await !store.page(probe).items.isEmpty {
-                next = .string(KeysetCursor(scope: scope, time: last.updatedAt, id: last.id).encoded())
-            }
+            hasMore = try await !store.page(probe).items.isEmpty
         }
-        await services.churnAfterListing(tenantID: caller.tenantID, agentID: nil)
+        let next = lies.next(scope: scope, after: requested, last: items.last.map { KeysetCursor.Key(time: $0.updatedAt, id: $0.id) }, hasMore: hasMore)
+        await services.churnAfterListing(lies, tenantID: caller.tenantID, agentID: nil)
+        let shown = lies.page(items).map { AgentFlowRender.conversation($0, messageCount: counts[$0.id]) }
         return .json(.object([
-            ("conversations", .array(items.map { AgentFlowRender.conversation($0, messageCount: counts[$0.id]) })),
-            ("total", .int(Int64(total))),
-            ("next_cursor", next),
+            ("conversations", .array(lies.withFabricated(shown, prefix: "conv_") { id in
+                AgentFlowRender.fabricatedConversation(id, agentID: items.first?.agentID ?? query.agentID ?? "agent_unknown")
+            })),
+            ("total", .int(Int64(lies.total(total)))),
+            ("next_cursor", next.map(JSON.string) ?? .null),
         ]))
     }
 

@@ -12,9 +12,10 @@ struct KnowrithmRoutes {
         var table = RouteTable()
         table.on(.post, "/conversation", createConversation)
         table.on(.get, "/conversation", listActive)
-        table.on(.get, "/conversation/entity", listEntity)
-        table.on(.get, "/conversation/deleted", listDeleted)
-        table.on(.get, "/conversation/{id}", getConversation)
+        table.on(.get, "/conversation/entity", optional: "entity_listing", listEntity)
+        table.on(.get, "/conversation/deleted", optional: "deleted_listing", listDeleted)
+        // Not in DIALECTS.md (knowrithm documents no read by id): an extension, off by default.
+        table.on(.get, "/conversation/{id}", isExtension: true, getConversation)
         table.on(.delete, "/conversation/{id}", deleteConversation)
         table.on(.patch, "/conversation/{id}/restore", restoreConversation)
         table.on(.get, "/conversation/{id}/messages", listMessages)
@@ -23,7 +24,7 @@ struct KnowrithmRoutes {
         table.on(.post, "/conversation/{id}/chat", chat)
         table.on(.delete, "/message/{id}", deleteMessage)
         table.on(.patch, "/message/{id}/restore", restoreMessage)
-        table.on(.get, "/analytics/conversation/{id}", analytics)
+        table.on(.get, "/analytics/conversation/{id}", optional: "analytics", analytics)
         return table
     }
 
@@ -64,18 +65,35 @@ struct KnowrithmRoutes {
         return overflow ? .max : offset
     }
 
-    static func pageBody(_ items: [JSON], page: Int, perPage: Int, total: Int) -> JSON {
+    /// A page as `lies` tell it: `items` already cut, `total` the true total.
+    static func pageBody(_ items: [JSON], page: Int, perPage: Int, total: Int, lies: ListingLies) -> JSON {
         .object([
             ("items", .array(items)),
             ("page", .int(Int64(page))),
             ("per_page", .int(Int64(perPage))),
-            ("total", .int(Int64(total))),
-            ("pages", .int(Int64((total + perPage - 1) / perPage))),
+            ("total", .int(Int64(lies.total(total)))),
+            ("pages", .int(Int64(lies.pages(truth: total, perPage: perPage, page: page)))),
+        ])
+    }
+
+    /// A conversation in no store, for the hostile-ids fault: well-formed but for its id.
+    static func fabricatedConversation(_ id: String, agentID: String, entityID: String, deleted: Bool) -> JSON {
+        .object([
+            ("id", .string(id)),
+            ("agent_id", .string(agentID)),
+            ("entity_id", .string(entityID)),
+            ("title", .null),
+            ("metadata", .object([])),
+            ("max_context_length", .null),
+            ("created_at", WireTime.json(0)),
+            ("updated_at", WireTime.json(0)),
+            ("deleted_at", WireTime.json(deleted ? 0 : nil)),
         ])
     }
 
     private func list(_ request: Request, context: EmulatorContext, deletion: ConversationQuery.Deletion, byEntity: Bool) async throws -> Response {
         let caller = try context.requireCaller()
+        let lies = services.faults.beginListing(conversations: true)
         let (page, perPage) = try Self.paging(request)
         var query = ConversationQuery(tenantID: caller.tenantID)
         query.deletion = deletion
@@ -84,8 +102,12 @@ struct KnowrithmRoutes {
         query.limit = perPage
         query.start = .offset(Self.offset(page: page, perPage: perPage))
         let (items, total) = try await store.page(query)
-        await services.churnAfterListing(tenantID: caller.tenantID, agentID: nil)
-        return .json(Self.pageBody(items.map(Self.conversation), page: page, perPage: perPage, total: total))
+        await services.churnAfterListing(lies, tenantID: caller.tenantID, agentID: nil)
+        let shown = lies.withFabricated(lies.page(items).map(Self.conversation), prefix: "conv_") { id in
+            Self.fabricatedConversation(
+                id, agentID: items.first?.agentID ?? "agent_unknown", entityID: caller.entityID, deleted: deletion == .deletedOnly)
+        }
+        return .json(Self.pageBody(shown, page: page, perPage: perPage, total: total, lies: lies))
     }
 
     @Sendable func listActive(_ request: Request, context: EmulatorContext) async throws -> Response {
@@ -132,10 +154,15 @@ struct KnowrithmRoutes {
 
     @Sendable func listMessages(_ request: Request, context: EmulatorContext) async throws -> Response {
         let caller = try context.requireCaller()
+        let lies = services.faults.beginListing(conversations: false)
         let (page, perPage) = try Self.paging(request)
         let detail = try await store.detail(try context.parameters.require("id"), tenantID: caller.tenantID)
         let items = detail.messages.dropFirst(Self.offset(page: page, perPage: perPage)).prefix(perPage).map { Self.message($0.message, content: $0.flatContent) }
-        return .json(Self.pageBody(items, page: page, perPage: perPage, total: detail.messages.count))
+        let shown = lies.withFabricated(Array(items), prefix: "msg_") { id in
+            .object([("id", .string(id)), ("role", .string("assistant")), ("content", .string("")),
+                     ("created_at", WireTime.json(0)), ("deleted_at", .null)])
+        }
+        return .json(Self.pageBody(shown, page: page, perPage: perPage, total: detail.messages.count, lies: lies))
     }
 
     private func messageContents(_ ids: [String], tenantID: String, conversationID: String) async throws -> [String: String] {

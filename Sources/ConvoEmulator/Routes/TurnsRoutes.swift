@@ -13,6 +13,7 @@ struct TurnsRoutes {
 
     @Sendable func listConversations(_ request: Request, context: EmulatorContext) async throws -> Response {
         let caller = try context.requireCaller()
+        let lies = services.faults.beginListing(conversations: true)
         let agentID = try context.parameters.require("agentId")
         let store = services.store
         _ = try await store.agent(agentID, tenantID: caller.tenantID)
@@ -24,21 +25,37 @@ struct TurnsRoutes {
         query.start = .offset(offset)
         let (items, total) = try await store.page(query)
         let details = try await store.details(items)
-        await services.churnAfterListing(tenantID: caller.tenantID, agentID: agentID)
+        await services.churnAfterListing(lies, tenantID: caller.tenantID, agentID: agentID)
+        // Under hostile ids the page's first true conversation gains a fabricated turn.
+        let hostileTurn = lies.hostileID(prefix: "msg_").map(Self.fabricatedTurn)
+        let shown = lies.page(details).enumerated().map { index, detail in
+            Self.conversation(detail, extraTurn: index == 0 ? hostileTurn : nil)
+        }
         return .json(.object([
-            ("conversations", .array(details.map(Self.conversation))),
+            ("conversations", .array(lies.withFabricated(shown, prefix: "conv_") { .object([("id", .string($0)), ("turns", .array([]))]) })),
             ("pageInfo", .object([
                 ("requestedPageSize", .int(Int64(query.limit))),
                 ("requestedOffset", .int(Int64(offset))),
-                ("totalResultCount", .int(Int64(total))),
+                ("totalResultCount", .int(Int64(lies.total(total)))),
             ])),
         ]))
     }
 
-    static func conversation(_ detail: ConversationDetail) -> JSON {
+    /// A turn in no store, for the hostile-ids fault: a finished user turn, well-formed but for its id.
+    static func fabricatedTurn(_ id: String) -> JSON {
+        .object([
+            ("id", .string(id)),
+            ("timestamp", WireTime.json(0)),
+            ("role", .string("user")),
+            ("messages", .array([.object([("kind", .string("text")), ("content", .string("fabricated")), ("state", .string("done"))])])),
+            ("state", .string("done")),
+        ])
+    }
+
+    static func conversation(_ detail: ConversationDetail, extraTurn: JSON? = nil) -> JSON {
         .object([
             ("id", .string(detail.conversation.id)),
-            ("turns", .array(detail.visibleMessages.map(turn))),
+            ("turns", .array(detail.visibleMessages.map(turn) + (extraTurn.map { [$0] } ?? []))),
         ])
     }
 

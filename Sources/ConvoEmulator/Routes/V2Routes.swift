@@ -13,18 +13,18 @@ struct V2Routes {
 
     var table: RouteTable {
         var table = RouteTable()
-        table.on(.get, "/agents", listAgents)
+        table.on(.get, "/agents", optional: "agents", listAgents)
         table.on(.get, "/agents/{aid}/conversations", listConversations)
         table.on(.post, "/agents/{aid}/conversations", createConversation)
         table.on(.delete, "/agents/{aid}/conversations/{cid}", deleteConversation)
         table.on(.get, "/agents/{aid}/conversations/{cid}/messages", listMessages)
         table.on(.post, "/agents/{aid}/conversations/{cid}/messages", send)
         table.on(.post, "/agents/{aid}/conversations/{cid}/stream", stream)
-        table.on(.get, "/agents/{aid}/conversations/{cid}/files", listFiles)
-        table.on(.post, "/agents/{aid}/conversations/{cid}/files", uploadFiles)
-        table.on(.get, "/agents/{aid}/conversations/{cid}/files/download", downloadFile)
-        table.on(.get, "/agents/{aid}/conversations/{cid}/data-frames", listDataFrames)
-        table.on(.get, "/agents/{aid}/conversations/{cid}/data-frames/{name}", getDataFrame)
+        table.on(.get, "/agents/{aid}/conversations/{cid}/files", optional: "files", listFiles)
+        table.on(.post, "/agents/{aid}/conversations/{cid}/files", optional: "files", uploadFiles)
+        table.on(.get, "/agents/{aid}/conversations/{cid}/files/download", optional: "files", downloadFile)
+        table.on(.get, "/agents/{aid}/conversations/{cid}/data-frames", optional: "data_frames", listDataFrames)
+        table.on(.get, "/agents/{aid}/conversations/{cid}/data-frames/{name}", optional: "data_frames", getDataFrame)
         return table
     }
 
@@ -56,23 +56,24 @@ struct V2Routes {
 
     @Sendable func listAgents(_ request: Request, context: EmulatorContext) async throws -> Response {
         let caller = try context.requireCaller()
+        let lies = services.faults.beginListing(conversations: false)
         let limit = try request.pageSize()
         var agents = try await store.agents(tenantID: caller.tenantID)
-        if let token = request.query("next") {
-            let cursor = try KeysetCursor.decode(token, scope: "v2a")
-            agents = agents.filter { $0.id > cursor.id }
-        }
+        let requested = try lies.cursor(request.query("next"), scope: "v2a")
+        if let requested { agents = agents.filter { $0.id > requested.id } }
         let page = Array(agents.prefix(limit))
-        let next: JSON = agents.count > limit && !page.isEmpty
-            ? .string(KeysetCursor(scope: "v2a", time: 0, id: page[page.count - 1].id).encoded()) : .null
+        let next = lies.next(
+            scope: "v2a", after: requested, last: page.last.map { KeysetCursor.Key(time: 0, id: $0.id) }, hasMore: agents.count > limit, cycles: false)
+        let items = page.map { JSON.object([("id", .string($0.id)), ("name", .string($0.name))]) }
         return .json(.object([
-            ("items", .array(page.map { .object([("id", .string($0.id)), ("name", .string($0.name))]) })),
-            ("next", next),
+            ("items", .array(lies.withFabricated(items, prefix: "agent_") { .object([("id", .string($0)), ("name", .string("Fabricated"))]) })),
+            ("next", next.map(JSON.string) ?? .null),
         ]))
     }
 
     @Sendable func listConversations(_ request: Request, context: EmulatorContext) async throws -> Response {
         let caller = try context.requireCaller()
+        let lies = services.faults.beginListing(conversations: true)
         let agentID = try context.parameters.require("aid")
         _ = try await store.agent(agentID, tenantID: caller.tenantID)
         var query = ConversationQuery(tenantID: caller.tenantID)
@@ -80,22 +81,25 @@ struct V2Routes {
         query.order = .createdAscending
         query.limit = try request.pageSize()
         let scope = "v2c"
-        if let token = request.query("next") {
-            let cursor = try KeysetCursor.decode(token, scope: scope)
-            query.start = .after(time: cursor.time, id: cursor.id)
-        }
+        let requested = try lies.cursor(request.query("next"), scope: scope)
+        if let requested { query.start = .after(time: requested.time, id: requested.id) }
         let (items, _) = try await store.page(query)
-        var next: JSON = .null
+        var hasMore = false
         if items.count == query.limit, let last = items.last {
             var probe = query
             probe.start = .after(time: last.createdAt, id: last.id)
             probe.limit = 1
-            if try await !store.page(probe).items.isEmpty {
-                next = .string(KeysetCursor(scope: scope, time: last.createdAt, id: last.id).encoded())
-            }
+            hasMore = try await !store.page(probe).items.isEmpty
         }
-        await services.churnAfterListing(tenantID: caller.tenantID, agentID: agentID)
-        return .json(.object([("items", .array(items.map(Self.conversation))), ("next", next)]))
+        let next = lies.next(scope: scope, after: requested, last: items.last.map { KeysetCursor.Key(time: $0.createdAt, id: $0.id) }, hasMore: hasMore)
+        await services.churnAfterListing(lies, tenantID: caller.tenantID, agentID: agentID)
+        let shown = lies.page(items).map(Self.conversation)
+        return .json(.object([
+            ("items", .array(lies.withFabricated(shown, prefix: "conv_") { id in
+                .object([("id", .string(id)), ("name", .string("")), ("agent_id", .string(agentID))])
+            })),
+            ("next", next.map(JSON.string) ?? .null),
+        ]))
     }
 
     @Sendable func createConversation(_ request: Request, context: EmulatorContext) async throws -> Response {
@@ -116,19 +120,22 @@ struct V2Routes {
     }
 
     @Sendable func listMessages(_ request: Request, context: EmulatorContext) async throws -> Response {
+        let lies = services.faults.beginListing(conversations: false)
         let (tenantID, record) = try await scope(context)
         let limit = try request.pageSize()
-        var after: Int64 = 0
-        if let token = request.query("next") {
-            let cursor = try KeysetCursor.decode(token, scope: "v2m:" + record.id)
-            after = cursor.time
-        }
+        let scope = "v2m:" + record.id
+        let requested = try lies.cursor(request.query("next"), scope: scope)
+        let after = requested?.time ?? 0
         let all = try await store.detail(record.id, tenantID: tenantID).visibleMessages.filter { $0.message.ordinal > after }
         let page = Array(all.prefix(limit))
-        let next: JSON = all.count > limit && !page.isEmpty
-            ? .string(KeysetCursor(scope: "v2m:" + record.id, time: page[page.count - 1].message.ordinal, id: page[page.count - 1].message.id).encoded())
-            : .null
-        return .json(.object([("items", .array(page.map(Self.message))), ("next", next)]))
+        let next = lies.next(
+            scope: scope, after: requested, last: page.last.map { KeysetCursor.Key(time: $0.message.ordinal, id: $0.message.id) }, hasMore: all.count > limit)
+        return .json(.object([
+            ("items", .array(lies.withFabricated(page.map(Self.message), prefix: "msg_") { id in
+                .object([("id", .string(id)), ("role", .string("assistant")), ("content", .string("")), ("created_at", WireTime.json(0))])
+            })),
+            ("next", next.map(JSON.string) ?? .null),
+        ]))
     }
 
     private func prompt(_ request: Request) async throws -> String {
@@ -160,20 +167,27 @@ struct V2Routes {
         }
     }
 
-    static func file(_ record: FileRecord) -> JSON {
+    static func file(_ record: FileRecord, size: Int? = nil) -> JSON {
+        file(ref: record.fileRef, name: record.name, contentType: record.contentType, size: size ?? record.bytes.count, direction: record.direction)
+    }
+
+    static func file(ref: String, name: String, contentType: String, size: Int, direction: String) -> JSON {
         .object([
-            ("file_ref", .string(record.fileRef)),
-            ("name", .string(record.name)),
-            ("content_type", .string(record.contentType)),
-            ("size", .int(Int64(record.bytes.count))),
-            ("direction", .string(record.direction)),
+            ("file_ref", .string(ref)),
+            ("name", .string(name)),
+            ("content_type", .string(contentType)),
+            ("size", .int(Int64(size))),
+            ("direction", .string(direction)),
         ])
     }
 
     @Sendable func listFiles(_ request: Request, context: EmulatorContext) async throws -> Response {
+        let lies = services.faults.beginListing(conversations: false)
         let (tenantID, record) = try await scope(context)
-        let files = try await store.files(conversationID: record.id, tenantID: tenantID)
-        return .json(.object([("files", .array(files.map(Self.file)))]))
+        let files = try await store.files(conversationID: record.id, tenantID: tenantID).map { Self.file($0, size: lies.size($0.bytes.count)) }
+        return .json(.object([("files", .array(lies.withFabricated(files, prefix: "file_") { ref in
+            Self.file(ref: ref, name: "fabricated.txt", contentType: "text/plain", size: lies.size(0), direction: "output")
+        }))]))
     }
 
     @Sendable func uploadFiles(_ request: Request, context: EmulatorContext) async throws -> Response {
@@ -189,9 +203,11 @@ struct V2Routes {
         let files = try MultipartUpload.files(in: body, boundary: boundary, field: "files")
         guard !files.isEmpty else { throw EmulatorError(.unprocessable, "no 'files' part in the upload") }
         let stored = try await store.addFiles(conversationID: record.id, tenantID: tenantID, files: files, direction: "input")
-        return .json(.object([("files", .array(stored.map(Self.file)))]), status: .created)
+        return .json(.object([("files", .array(stored.map { Self.file($0) }))]), status: .created)
     }
 
+    /// The bytes, always as `application/octet-stream` as the contract says (the file's own
+    /// type is the listing's `content_type`).
     @Sendable func downloadFile(_ request: Request, context: EmulatorContext) async throws -> Response {
         let (tenantID, record) = try await scope(context)
         guard let fileRef = request.query("file_ref"), !fileRef.isEmpty else {
@@ -200,21 +216,24 @@ struct V2Routes {
         let file = try await store.file(fileRef, conversationID: record.id, tenantID: tenantID)
         return Response(
             status: .ok,
-            headers: [.contentType: file.contentType, .contentDisposition: "attachment"],
+            headers: [.contentType: "application/octet-stream", .contentDisposition: "attachment"],
             body: ResponseBody(byteBuffer: ByteBuffer(bytes: file.bytes)))
     }
 
     @Sendable func listDataFrames(_ request: Request, context: EmulatorContext) async throws -> Response {
+        let lies = services.faults.beginListing(conversations: false)
         let (tenantID, record) = try await scope(context)
         let samples = try request.intQuery("num_samples", default: 5, in: 0...100)
-        let frames = try await store.dataFrames(conversationID: record.id, tenantID: tenantID)
-        return .json(.object([("data_frames", .array(frames.map { frame in
-            .object([
+        let frames = try await store.dataFrames(conversationID: record.id, tenantID: tenantID).map { frame in
+            JSON.object([
                 ("name", .string(frame.name)),
                 ("columns", .array(frame.columns.map(JSON.string))),
-                ("row_count", .int(Int64(frame.rows.count))),
+                ("row_count", .int(Int64(lies.size(frame.rows.count)))),
                 ("samples", .array(frame.rows.prefix(samples).map(JSON.array))),
             ])
+        }
+        return .json(.object([("data_frames", .array(lies.withFabricated(frames, prefix: "frame_") { name in
+            .object([("name", .string(name)), ("columns", .array([])), ("row_count", .int(Int64(lies.size(0)))), ("samples", .array([]))])
         }))]))
     }
 

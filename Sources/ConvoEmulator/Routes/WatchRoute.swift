@@ -24,14 +24,17 @@ struct WatchRoute {
         let store = services.store
         let broadcaster = store.broadcaster
         let keepAlive = services.configuration.keepAliveInterval
-        return .eventStream(faults: services.faults.configuration) { events in
+        let faults = services.faults.configuration
+        return .eventStream(faults: faults) { events in
             // Subscribe before reading the backlog, so nothing recorded in between is lost.
             let subscription = broadcaster.subscribe(id)
             defer { broadcaster.unsubscribe(id, token: subscription.token) }
             var sentThrough: Int64 = 0
             var sentSinceTick = false
+            var snapshotsSent = 0
             func send(_ snapshot: SnapshotRecord, as name: String = "conversation_update") async throws {
-                try await events.send(ServerSentEvent(id: String(snapshot.id), event: name, data: snapshot.body))
+                try await events.send(ServerSentEvent(id: faults.eventID(snapshot.id, sent: snapshotsSent), event: name, data: snapshot.body))
+                snapshotsSent += 1
                 sentThrough = max(sentThrough, snapshot.id)
                 sentSinceTick = true
             }

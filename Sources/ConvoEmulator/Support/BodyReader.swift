@@ -92,6 +92,21 @@ struct BodyReader {
         }
     }
 
+    /// An array of strings, or nil when absent or null.
+    func optionalStrings(_ name: String) throws -> [String]? {
+        switch value(name) {
+        case nil, .null?: return nil
+        case .array(let elements)?:
+            return try elements.map { element in
+                guard case .string(let text) = element else {
+                    throw EmulatorError(.unprocessable, "field '\(name)' must be an array of strings")
+                }
+                return text
+            }
+        default: throw EmulatorError(.unprocessable, "field '\(name)' must be an array of strings")
+        }
+    }
+
     /// A field name made safe to echo: printable ASCII, at most 64 characters.
     static func printable(_ text: String) -> String {
         String(String.UnicodeScalarView(text.unicodeScalars.prefix(64).map {
