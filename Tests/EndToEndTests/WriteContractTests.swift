@@ -73,7 +73,7 @@ struct WriteContractTests {
         }
     }
 
-    @Test("a hard delete makes the conversation's own documented read say conversation_not_found", arguments: [Dialect.agentflow, .v2, .knowrithm])
+    @Test("a hard delete makes the conversation's own documented read say conversation_not_found", arguments: [Dialect.agentflow, .v2])
     func hardDeleteIsObservable(dialect: Dialect) async throws {
         try await EmulatorHarness.withSeededEmulator(conversations: 2) { emulator in
             try await EmulatorHarness.withAdapter(dialect, on: emulator) { api in

@@ -45,25 +45,28 @@ struct ConversationReader: Sendable {
     /// - Throws: `RemoteError`; `SyncError` `protocolViolation` when a paging position repeats.
     func allTurns(of id: String) async throws -> (kept: [Turn], refused: Int) {
         var position = PagingPosition.start
-        var requested: Set<PagingPosition> = [.start]
+        var paging = PagingGuard(from: .start, reading: "messages listing")
         var turns: [Turn] = []
         var seen = Set<String>()
         var refused = 0
         while true {
             let page = try await api.turns(of: id, from: position, pageSize: pageSize)
+            try paging.check(total: page.total)
             let incoming = IncomingFilter.turns(page.items)
             refused += incoming.refused
+            let before = turns.count
             for turn in incoming.kept where seen.insert(turn.id).inserted { turns.append(turn) }
             guard let next = page.next, !page.items.isEmpty else { return (turns, refused) }
-            guard requested.insert(next).inserted else { throw SyncError.cyclingMessages(of: id) }
+            // Pages that stop bringing turns cannot be trusted to end: the messages are not
+            // replaced on their word.
+            guard try paging.advance(to: next, fresh: turns.count - before) == .go else { throw SyncError.endlessMessages }
             position = next
         }
     }
 }
 
 extension SyncError {
-    /// A conversation's messages listing whose pages came back to a position already read.
-    static func cyclingMessages(of id: String) -> SyncError {
-        SyncError(.protocolViolation, "the remote's message pages for a conversation cycle: its messages were not replaced")
-    }
+    /// A messages listing whose pages went on without bringing anything new.
+    static let endlessMessages = SyncError(
+        .protocolViolation, "the remote's message pages for a conversation go on without new messages: its messages were not replaced")
 }

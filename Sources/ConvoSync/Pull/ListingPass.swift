@@ -145,31 +145,44 @@ struct ListingPass: Sendable {
     /// generation, so the sweep neither purges them nor misses a delete.
     /// - Returns: how many were listed, and how many were refused for unstorable ids.
     func runDeletedListing(generation: Int64) async throws -> (listed: Int, refused: Int) {
-        var position = PagingPosition.start
-        var requested: Set<PagingPosition> = [.start]
         var listed = 0
         var refused = 0
-        while true {
-            let from = position
-            let page = try await context.remote {
-                try await context.api.deletedConversations(from: from, pageSize: context.configuration.pageSize)
-            }
+        try await DeletedListing(context: context).forEachPage { conversations in
             // Their turns too, where they changed: a restore shows them as they are.
-            let incoming = IncomingFilter.conversations(page.items.map { ConversationSnapshot(conversation: $0, turns: nil) })
+            let incoming = IncomingFilter.conversations(conversations.map { ConversationSnapshot(conversation: $0, turns: nil) })
             let prepared = try await PagePreparer(context: context).prepare(incoming.kept)
             try await context.replica.applyListingPage(prepared.items, purged: prepared.gone, pass: generation, syncState: nil)
-            listed += page.items.count
+            listed += conversations.count
             refused += incoming.refused + prepared.refused
             context.status.update { status in
                 status.pages += 1
-                status.conversations += page.items.count
+                status.conversations += conversations.count
                 status.conversationsRead += prepared.read
                 status.refusedItems += incoming.refused + prepared.refused
             }
-            guard let next = page.next, !page.items.isEmpty else { return (listed, refused) }
-            guard requested.insert(next).inserted else {
-                throw SyncError(.protocolViolation, "the remote's deleted listing pages cycle: nothing was removed")
-            }
+        }
+        return (listed, refused)
+    }
+}
+
+/// knowrithm's soft-deleted listing, walked page by page under the same ``PagingGuard`` as
+/// every other listing. Only its pages' items count: it proves nothing about deletions.
+struct DeletedListing: Sendable {
+    let context: PullContext
+
+    /// Calls `body` with each page's conversations, in order.
+    func forEachPage(_ body: ([Conversation]) async throws -> Void) async throws {
+        var position = PagingPosition.start
+        var paging = PagingGuard(from: .start, reading: "deleted listing")
+        var seen = Set<String>()
+        let (api, size) = (context.api, context.configuration.pageSize)
+        while true {
+            let from = position
+            let page = try await context.remote { try await api.deletedConversations(from: from, pageSize: size) }
+            try paging.check(total: page.total)
+            try await body(page.items)
+            let fresh = page.items.filter { seen.insert($0.id).inserted && RemoteID.isStorable($0.id) }.count
+            guard let next = page.next, !page.items.isEmpty, try paging.advance(to: next, fresh: fresh) == .go else { return }
             position = next
         }
     }

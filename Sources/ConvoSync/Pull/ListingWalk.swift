@@ -24,7 +24,7 @@ struct ListingWalk: Sendable {
     private(set) var seen: Set<String> = []
     /// Pages read.
     private(set) var pages = 0
-    private var requested: Set<PagingPosition>
+    private var paging: PagingGuard
     private var unverified: [(offset: Int, id: String)] = []
     private var stoppedEarly = false
 
@@ -35,7 +35,7 @@ struct ListingWalk: Sendable {
         self.scope = scope
         self.position = start
         self.consistent = provenSoFar
-        self.requested = [start]
+        self.paging = PagingGuard(from: start, reading: "listing")
     }
 
     /// The next page, or `nil` once the listing ended.
@@ -45,12 +45,16 @@ struct ListingWalk: Sendable {
         let (api, filter, size) = (context.api, scope.filter, context.configuration.pageSize)
         let page = try await context.remote { try await api.conversations(from: from, pageSize: size, filter: filter) }
         pages += 1
+        try paging.check(total: page.total)
         if let reported = page.total {
             if total == nil { total = reported } else if total != reported { consistent = false }
         }
         if page.boundaryMatched == false { consistent = false }
-        for item in page.items { seen.insert(item.conversation.id) }
-        position = try following(from, page)
+        var fresh = 0
+        for item in page.items where seen.insert(item.conversation.id).inserted && RemoteID.isStorable(item.conversation.id) {
+            fresh += 1
+        }
+        position = try following(from, page, fresh: fresh)
         if case .offset(let offset, nil)? = position, let last = page.items.last {
             // The page held only the overlap item: the next one is read without a check at
             // this boundary, so it is verified when the walk finishes (DESIGN "Sync").
@@ -82,17 +86,17 @@ struct ListingWalk: Sendable {
         return consistent
     }
 
-    /// Where the listing continues after `page` (read at `from`), or `nil` where it ends. An
-    /// empty page ends it (coverage decides what that proves).
-    private mutating func following(_ from: PagingPosition, _ page: RemotePage<ConversationSnapshot>) throws
+    /// Where the listing continues after `page` (read at `from`, bringing `fresh` new
+    /// storable ids), or `nil` where it ends. An empty page ends it (coverage decides what that
+    /// proves); so do two pages in a row that bring nothing new, unproven.
+    private mutating func following(_ from: PagingPosition, _ page: RemotePage<ConversationSnapshot>, fresh: Int) throws
         -> PagingPosition?
     {
         guard let next = page.next, !page.items.isEmpty else { return nil }
         if PagingPosition.isBackwards(from: from, to: next) { consistent = false }
-        guard requested.insert(next).inserted else {
-            throw SyncError(
-                .protocolViolation,
-                "the remote's listing pages cycle (a paging position came back after \(requested.count) pages): nothing was removed; the next sync lists from the start")
+        guard try paging.advance(to: next, fresh: fresh) == .go else {
+            consistent = false
+            return nil
         }
         return next
     }

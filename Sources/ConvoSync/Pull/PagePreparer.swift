@@ -106,7 +106,7 @@ struct PagePreparer: Sendable {
         let stored = try await context.replica.syncState(scope: scope)
         var position = stored?.cursor.map(PagingPosition.cursor) ?? .start
         var producing = position
-        var requested: Set<PagingPosition> = [position]
+        var paging = PagingGuard(from: position, reading: "messages listing")
         var turns: [Turn] = []
         var seen = Set<String>()
         var refused = 0
@@ -115,12 +115,15 @@ struct PagePreparer: Sendable {
             let page = try await context.remote {
                 try await context.api.turns(of: id, from: from, pageSize: context.configuration.pageSize)
             }
+            try paging.check(total: page.total)
             if !page.items.isEmpty { producing = from }
             let incoming = IncomingFilter.turns(page.items)
             refused += incoming.refused
+            let before = turns.count
             for turn in incoming.kept where seen.insert(turn.id).inserted { turns.append(turn) }
             guard let next = page.next, !page.items.isEmpty else { break }
-            guard requested.insert(next).inserted else { throw SyncError.cyclingMessages(of: id) }
+            // A tail re-read only appends: pages that bring nothing more end it.
+            guard try paging.advance(to: next, fresh: turns.count - before) == .go else { break }
             position = next
         }
         let cursor: String? = if case .cursor(let token) = producing { token } else { nil }

@@ -79,27 +79,16 @@ struct Verifier: Sendable {
     /// knowrithm lists its soft-deleted conversations apart: they are compared the same way.
     /// - Returns: the ids listed.
     private func takeDeletedListing(into outcome: inout Outcome) async throws -> Set<String> {
-        var position = PagingPosition.start
-        var requested: Set<PagingPosition> = [.start]
         var listed = Set<String>()
-        while true {
-            let from = position
-            let (api, size) = (context.api, context.configuration.pageSize)
-            let page: RemotePage<Conversation>
-            do {
-                page = try await context.remote { try await api.deletedConversations(from: from, pageSize: size) }
-            } catch let error as SyncError where error.remote?.code == .routeNotFound {
-                await context.remoteLacks(.deletedListing)
-                return listed
+        do {
+            try await DeletedListing(context: context).forEachPage { conversations in
+                for conversation in conversations { listed.insert(conversation.id) }
+                try await take(conversations.map { ConversationSnapshot(conversation: $0, turns: nil) }, into: &outcome)
             }
-            for conversation in page.items { listed.insert(conversation.id) }
-            try await take(page.items.map { ConversationSnapshot(conversation: $0, turns: nil) }, into: &outcome)
-            guard let next = page.next, !page.items.isEmpty else { return listed }
-            guard requested.insert(next).inserted else {
-                throw SyncError(.protocolViolation, "the remote's deleted listing pages cycle")
-            }
-            position = next
+        } catch let error as SyncError where error.remote?.code == .routeNotFound {
+            await context.remoteLacks(.deletedListing)
         }
+        return listed
     }
 
     private struct Comparison: Sendable {
