@@ -49,6 +49,8 @@ struct AgentFlowRoutes {
         query.order = .updatedDescending
         query.limit = try request.pageSize()
         if let search {
+            guard !search.isEmpty else { throw EmulatorError(.invalidRequest, "query parameter 'q' is required") }
+            guard search.utf8.count <= 1000 else { throw EmulatorError(.invalidRequest, "query parameter 'q' is too long") }
             query.search = search
         } else {
             query.agentID = request.query("agent_id")
@@ -88,11 +90,7 @@ struct AgentFlowRoutes {
     }
 
     @Sendable func search(_ request: Request, context: EmulatorContext) async throws -> Response {
-        guard let q = request.query("q"), !q.isEmpty else {
-            throw EmulatorError(.invalidRequest, "query parameter 'q' is required")
-        }
-        guard q.utf8.count <= 1000 else { throw EmulatorError(.invalidRequest, "query parameter 'q' is too long") }
-        return try await page(request, context: context, search: q)
+        try await page(request, context: context, search: request.query("q") ?? "")
     }
 
     @Sendable func createConversation(_ request: Request, context: EmulatorContext) async throws -> Response {
