@@ -9,7 +9,9 @@ enum EmulatorApp {
         router.add(middleware: FaultMiddleware(faults: services.faults))
         let store = services.store
         func middleware(_ dialect: EmulatorDialect) -> [any MiddlewareProtocol<Request, Response, EmulatorContext>] {
-            [AuthMiddleware(dialect: dialect, store: store), IdempotencyMiddleware(store: store, locks: services.idempotencyLocks)]
+            [AuthMiddleware(dialect: dialect, store: store), IdempotencyMiddleware(
+                store: store, locks: services.idempotencyLocks,
+                replayCutStreams: services.configuration.replayCutStreams)]
         }
         AgentFlowRoutes(services: services).table.mount(on: router, at: "/agentflow/v1", middleware: middleware(.agentflow))
         V2Routes(services: services).table.mount(on: router, at: "/v2/tenants/{tenant}/api/v2", middleware: middleware(.v2))
