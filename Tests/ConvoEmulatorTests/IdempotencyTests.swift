@@ -103,10 +103,10 @@ struct IdempotencyTests {
         let path = "/agents/\(agent)/conversations/\(id)/stream"
         var faults = FaultConfiguration()
         faults.cutStreamAfterEvents = 2
-        await client.emulator.emulator.faults.update(faults)
+        client.emulator.emulator.faults.update(faults)
         let first = try await client.stream(
             .POST, .v2, path, json: .make(["content": "Only once"]), headers: [("Idempotency-Key", "cut-1")]) { _ in true }
-        await client.emulator.emulator.faults.update(FaultConfiguration())
+        client.emulator.emulator.faults.update(FaultConfiguration())
         let repeated = try await client.send(
             .POST, .v2, path, json: .make(["content": "Only once"]), headers: [("Idempotency-Key", "cut-1")])
         let messages = try await client.get(.v2, "/agents/\(agent)/conversations/\(id)/messages").json["items"]?.arrayValue ?? []

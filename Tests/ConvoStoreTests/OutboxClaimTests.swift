@@ -14,6 +14,7 @@ struct OutboxClaimTests {
     typealias T = ReplicaTesting
     static let now = T.date("2026-02-01T10:00:00Z")
 
+    @discardableResult
     static func send(_ replica: Replica, _ text: String, to id: String, key: String) async throws -> EnqueuedWrite {
         try await replica.enqueue(.sendMessage(text: text), in: .remote(id), idempotencyKey: key, at: now)
     }

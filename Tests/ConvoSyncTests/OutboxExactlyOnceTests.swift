@@ -45,7 +45,7 @@ struct OutboxExactlyOnceTests {
                     var faults = FaultConfiguration()
                     faults.cutStreamAfterEvents = 0
                     faults.cutBodyRate = 1
-                    await emulator.emulator.faults.update(faults)
+                    emulator.emulator.faults.update(faults)
                     let cut = await P.pusher(replica, api).pushPending()
                     guard case .retryLater = cut.next else {
                         Issue.record("a cut answer must ask for a retry, got \(cut.next)")
@@ -55,7 +55,7 @@ struct OutboxExactlyOnceTests {
                     #expect(waiting.deliveredAt == nil, "no event arrived")
                     #expect(try await Self.remoteCount(of: text, in: conversation.id, emulator) == 1)
 
-                    await emulator.emulator.faults.update(FaultConfiguration())
+                    emulator.emulator.faults.update(FaultConfiguration())
                     #expect(await P.pusher(replica, api).pushPending() == PushOutcome(pushed: 1, failed: 0, next: .idle))
                     #expect(try await Self.remoteCount(of: text, in: conversation.id, emulator) == 1, "sent once")
                     let detail = try #require(try await replica.conversation(id: conversation.id))

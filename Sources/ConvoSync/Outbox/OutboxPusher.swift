@@ -319,10 +319,15 @@ struct OutboxPusher: Sendable {
             logger.info("an attempted message is not on the remote: it is sent again under its key", metadata: metadata)
             return nil
         }
-        let reply = state.turns.firstIndex { $0.id == sent }.flatMap { index in
-            state.turns.index(after: index) < state.turns.endIndex ? state.turns[state.turns.index(after: index)] : nil
+        // Reply done: both are adopted. Missing or partial: the message is still delivered (it
+        // reached the platform); a later pull brings the rest of the reply.
+        var replyState = "missing"
+        if let index = state.turns.firstIndex(where: { $0.id == sent }), index + 1 < state.turns.count,
+            state.turns[index + 1].role == .assistant
+        {
+            replyState = state.turns[index + 1].state?.rawValue ?? "unknown"
         }
-        metadata["convosync.reply_state"] = "\(reply.flatMap { $0.role == .assistant ? $0.state : nil }.map(\.rawValue) ?? "missing")"
+        metadata["convosync.reply_state"] = "\(replyState)"
         logger.info("an attempted message is on the remote already: adopted, not sent again", metadata: metadata)
         return OutboxCompletion(conversation: state.conversation, turns: state.turns, sentTurnID: sent)
     }
