@@ -140,7 +140,7 @@ CREATE TABLE "outbox" (
     last_error TEXT,
     created_at INTEGER NOT NULL,
     delivered_at INTEGER
-) STRICT;
+, attempted_at INTEGER, sent_after_turn TEXT, claim_owner TEXT CHECK (claim_owner IS NULL OR length(claim_owner) > 0), claim_expires_at INTEGER) STRICT;
 CREATE INDEX outbox_conversation ON outbox (conversation_id, id);
 CREATE VIRTUAL TABLE search_index USING fts5 (
     title, body, conversation_id UNINDEXED, turn_id UNINDEXED,

@@ -44,7 +44,12 @@ enum EmulatorApp {
         for (dialect, table) in tables(services) {
             table.mount(
                 on: router, at: dialect.basePath(tenant: "{tenant}"),
-                middleware: [AuthMiddleware(dialect: dialect, store: store), IdempotencyMiddleware(store: store, locks: services.idempotencyLocks)],
+                middleware: [
+                    AuthMiddleware(dialect: dialect, store: store),
+                    IdempotencyMiddleware(
+                        store: store, locks: services.idempotencyLocks,
+                        replayCutStreams: services.configuration.replayCutStreams),
+                ],
                 faults: services.faults, extensions: services.configuration.extensions)
         }
         if services.configuration.adminEnabled {

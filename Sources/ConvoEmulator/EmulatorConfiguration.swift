@@ -36,6 +36,12 @@ public struct EmulatorConfiguration: Sendable {
     public var keepAliveInterval: Duration = .seconds(15)
     /// Faults injected from the start (default none).
     public var faults = FaultConfiguration()
+    /// Whether a reply stream cut before it finished keeps its idempotency record, so that a
+    /// retry under the same key replays what was sent (default false). The seeds promise no
+    /// such replay: by default the emulator is the strict platform, where a retry of a cut
+    /// stream runs as a new request (its first attempt's user turn stays stored). True
+    /// emulates a lenient platform.
+    public var replayCutStreams = false
 
     /// The defaults: port 0, in memory, generator seed 42 with no generated conversations.
     public init() {}

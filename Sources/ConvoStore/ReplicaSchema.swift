@@ -26,6 +26,9 @@ enum ReplicaSchema {
             try db.execute(sql: v3OutboxRebuild)
             try db.execute(sql: v3TurnLink)
         }
+        migrator.registerMigration("v4 outbox attempts and claims") { db in
+            try db.execute(sql: v4OutboxAttemptsAndClaims)
+        }
         return migrator
     }()
 
@@ -294,6 +297,22 @@ enum ReplicaSchema {
     static let v3TurnLink = """
         ALTER TABLE turn ADD COLUMN outbox_id INTEGER REFERENCES outbox (id) ON DELETE SET NULL;
         CREATE INDEX turn_outbox ON turn (outbox_id) WHERE outbox_id IS NOT NULL;
+        """
+
+    /// v4, exactly once without help from the platform, four nullable columns on `outbox`
+    /// (added, not rebuilt: every earlier row stays as it was):
+    /// - `attempted_at`: when the first attempt began, committed before its request left, so
+    ///   a retry knows the remote may hold the write although no answer came back;
+    /// - `sent_after_turn`: the remote id of the last remote turn the replica held in the
+    ///   conversation when that first attempt began: a sent message found on the remote must
+    ///   come after it (read-before-resend);
+    /// - `claim_owner`, `claim_expires_at`: the process pushing the op now and until when,
+    ///   so two processes on one replica never push the same op at the same time.
+    static let v4OutboxAttemptsAndClaims = """
+        ALTER TABLE outbox ADD COLUMN attempted_at INTEGER;
+        ALTER TABLE outbox ADD COLUMN sent_after_turn TEXT;
+        ALTER TABLE outbox ADD COLUMN claim_owner TEXT CHECK (claim_owner IS NULL OR length(claim_owner) > 0);
+        ALTER TABLE outbox ADD COLUMN claim_expires_at INTEGER;
         """
 }
 

@@ -75,6 +75,9 @@ struct EmulatorCommand: AsyncParsableCommand {
     @Option(name: .customLong("fault-churn-every"), help: "Insert and delete a conversation after every k-th listing.")
     var churnEvery: Int?
 
+    @Flag(name: .customLong("replay-cut-streams"), help: "Keep a cut reply stream's idempotency record, so a retry replays it (a lenient platform).")
+    var replayCutStreams = false
+
     func validate() throws {
         guard (0...65535).contains(port) else { throw ValidationError("--port must be within 0...65535") }
         guard conversations >= 0, turns >= 1 else { throw ValidationError("--conversations must be >= 0 and --turns >= 1") }
@@ -110,6 +113,7 @@ struct EmulatorCommand: AsyncParsableCommand {
         configuration.faults.cutStreamAfterEvents = cutStreamAfter
         configuration.faults.duplicateEvents = duplicateEvents
         configuration.faults.churnEvery = churnEvery
+        configuration.replayCutStreams = replayCutStreams
 
         var logger = Logger(label: "convosync.emulator")
         logger.logLevel = .warning

@@ -73,6 +73,64 @@ struct OutboxCommandTests {
         }
     }
 
+    @Test("retry sends a refused op under a new key: the old one would only replay the refusal; it then lands once")
+    func retryUsesANewKey() async throws {
+        try await withTemporaryDirectory { folder in
+            try await SyncedReplica.with(.agentflow, in: folder, admin: true) { synced in
+                let conversation = try #require(try await synced.truth().first { !$0.deleted })
+                let admin = EmulatorAdmin(synced.emulator)
+                // Another client deleted the conversation: the remote refuses the message (422).
+                try await admin.softDelete(conversation.id)
+                let text = "Sent while it was deleted"
+                let sent = try await synced.run(["send"], [conversation.id, text])
+                #expect(sent.status == 65, "\(sent.standardError)")
+                let failed = try #require(try await synced.withReplica { try await $0.pendingOutbox() }.first)
+                #expect(failed.state == .failed)
+
+                // Restored: the message can land now, but not under the key the refusal is stored under.
+                try await admin.restore(conversation.id)
+                let queued = try await Convosync.run(["retry", "--db", synced.db, "\(failed.id)"], environment: synced.environment)
+                #expect(queued.status == 0, "\(queued.standardError)")
+                let requeued = try #require(try await synced.withReplica { try await $0.pendingOutbox() }.first)
+                #expect(requeued.state == .pending)
+                #expect(requeued.idempotencyKey != failed.idempotencyKey)
+
+                let pushed = try await synced.run(["retry"], ["\(failed.id)"])
+                #expect(pushed.status == 0, "\(pushed.standardError)")
+                #expect(try await synced.withReplica { try await $0.pendingOutbox() }.isEmpty)
+                let remote = try #require(try await synced.truth().first { $0.id == conversation.id })
+                #expect(remote.turns.filter { $0.role == "user" && $0.text == text }.count == 1)
+            }
+        }
+    }
+
+    @Test("a write another process is pushing is left to it: the command waits for it, then reports what became of it")
+    func commandWaitsForAnotherPusher() async throws {
+        try await withTemporaryDirectory { folder in
+            try await SyncedReplica.with(.agentflow, in: folder) { synced in
+                let conversation = try #require(try await synced.truth().first { !$0.deleted })
+                let text = "Held by the daemon"
+                // This test process stands in for a daemon that claimed the op and then let go.
+                let daemon = OutboxClaimOwner()
+                let replica = try Replica.openExisting(at: synced.db)
+                let sent = try await replica.enqueue(
+                    .sendMessage(text: text), in: .remote(conversation.id), idempotencyKey: "held-1", at: Date())
+                _ = try #require(try await replica.claimOutboxOp(for: daemon, lasting: .seconds(120)))
+                let started = ContinuousClock.now
+                async let retried = synced.run(["retry"], ["\(sent.opID)"])
+                try await Task.sleep(for: .seconds(1))
+                try await replica.releaseOutboxClaim(sent.opID, for: daemon)
+                try replica.close()
+                let result = try await retried
+                #expect(result.status == 0, "\(result.standardError)")
+                #expect(ContinuousClock.now - started >= .seconds(1), "it waited for the other pusher")
+                #expect(try await synced.withReplica { try await $0.pendingOutbox() }.isEmpty)
+                let remote = try #require(try await synced.truth().first { $0.id == conversation.id })
+                #expect(remote.turns.filter { $0.role == "user" && $0.text == text }.count == 1)
+            }
+        }
+    }
+
     @Test("status reads every account and, while a daemon runs, its phase and last error")
     func statusWithDaemonFile() async throws {
         try await withTemporaryDirectory { folder in

@@ -3,6 +3,7 @@ import ConvoModel
 import ConvoStore
 import EmulatorSupport
 import Foundation
+import GRDB
 import Testing
 import TestSupport
 
@@ -101,8 +102,9 @@ struct SyncCrashTests {
                     for note in notes {
                         #expect(remoteTexts.contains(note), "\(note) was lost")
                     }
-                    // Exactly once: a run killed mid-reply leaves the op to be retried under
-                    // its key, and the remote replays what it sent rather than running again.
+                    // Exactly once: a run killed mid-reply leaves the op delivered, or attempted,
+                    // and its retry reads the remote before it sends (the default emulator keeps
+                    // no replay of a cut stream).
                     for note in notes {
                         #expect(remoteTexts.filter { $0 == note }.count == 1, "\(note) on the remote")
                         #expect(localTexts.filter { $0 == note }.count == 1, "\(note) in the replica")
@@ -113,6 +115,126 @@ struct SyncCrashTests {
                 let ids = try SyncSetup.exportedIDs(export.output)
                 #expect(ids == remote.map(\.id))
             }
+        }
+    }
+
+    @Test("killed during streamed sends, every queued message is on the remote exactly once: on the strict platform (no replay of a cut stream) and on a lenient one",
+          arguments: [false, true])
+    func killedDuringStreamedSends(replayCutStreams: Bool) async throws {
+        try await withTemporaryDirectory { folder in
+            try await EmulatorHarness.withSeededEmulator(conversations: 4, turns: 2, configure: { configuration in
+                configuration.replayCutStreams = replayCutStreams
+                // A reply streams for a while (a few hundred ms), and every request waits 40 ms
+                // first, so kills can land between a send's attempt and its reply, and inside it.
+                configuration.deltaInterval = .milliseconds(4)
+                configuration.faults.latency = .milliseconds(40)
+            }) { emulator in
+                let setup = SyncSetup(folder: folder)
+                let db = folder.appendingPathComponent("replica.convosync").path
+                let arguments = ["sync", "--db", db] + (try SyncSetup.accountArguments(.agentflow, on: emulator))
+                let environment = setup.environment(.agentflow, on: emulator)
+                let first = try await Convosync.run(arguments, environment: environment, timeout: .seconds(120))
+                try #require(first.status == 0, "\(first.standardError)")
+                var generator = SeededGenerator(seed: replayCutStreams ? 23 : 19)
+
+                // One uninterrupted sync pushing one note: the kills are timed against how long
+                // its send took, from the attempt recorded to the op completed.
+                var notes: [String] = []
+                let calibrationNote = try #require(try await enqueueNote(round: 100, in: db, using: &generator))
+                notes.append(calibrationNote)
+                let calibration = try Convosync.start(arguments, environment: environment)
+                try #require(try await Self.waitUntilAttempted(calibrationNote, in: db, while: calibration))
+                let attempted = ContinuousClock.now
+                while try Self.noteState(calibrationNote, in: db).present, calibration.isRunning {
+                    try await Task.sleep(for: .milliseconds(5))
+                }
+                let send = ContinuousClock.now - attempted
+                try await Convosync.waitForExit(calibration)
+                try #require(calibration.terminationStatus == 0, "the calibration sync failed")
+                let sendWindow = max(50, Int(send.components.seconds * 1000 + send.components.attoseconds / 1_000_000_000_000_000))
+
+                var cutBeforeReply = 0
+                var cutInReply = 0
+                for round in 0..<12 {
+                    let note = try await enqueueNote(round: round, in: db, using: &generator)
+                    if let note { notes.append(note) }
+                    let process = try Convosync.start(arguments, environment: environment)
+                    if round % 3 == 2 {
+                        // Anywhere in the run, now and then.
+                        try await Task.sleep(for: .milliseconds(Int.random(in: 10...(sendWindow * 2), using: &generator)))
+                    } else if let note, try await Self.waitUntilAttempted(note, in: db, while: process) {
+                        // Inside this round's send: while the request waits for its reply's first
+                        // event (the remote may or may not hold the message yet), or in the reply.
+                        let delay = round.isMultiple(of: 2)
+                            ? Int.random(in: 0...25, using: &generator) : Int.random(in: 40...max(41, sendWindow), using: &generator)
+                        try await Task.sleep(for: .milliseconds(delay))
+                    }
+                    if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+                    try await Convosync.waitForExit(process)
+                    try await expectSound(db, round: round)
+                    // What the kill left: an op attempted with no reply yet, or one whose reply began.
+                    let left = try Self.attemptedOps(db)
+                    cutBeforeReply += left.beforeReply
+                    cutInReply += left.inReply
+                }
+                #expect(cutBeforeReply + cutInReply >= 4, "too few kills landed inside a send: \(cutBeforeReply) before a reply, \(cutInReply) in one")
+
+                let final = try await Convosync.run(arguments, environment: environment, timeout: .seconds(120))
+                #expect(final.status == 0, "\(final.standardError)")
+                let replica = try Replica.openExisting(at: db)
+                #expect(try await replica.integrityCheck() == [])
+                #expect(try await replica.pendingOutbox().isEmpty)
+                let (local, remote) = try await EmulatorHarness.comparison(replica, dialect: .agentflow, on: emulator)
+                try replica.close()
+                #expect(local == remote)
+                let remoteUserTexts = remote.flatMap { $0.turns.filter { $0.role == "user" }.map(\.text) }
+                let localUserTexts = local.flatMap { $0.turns.filter { $0.role == "user" }.map(\.text) }
+                for note in notes {
+                    #expect(remoteUserTexts.filter { $0 == note }.count == 1, "\(note) on the remote")
+                    #expect(localUserTexts.filter { $0 == note }.count == 1, "\(note) in the replica")
+                }
+            }
+        }
+    }
+
+    /// Whether the note's op is still in the outbox, and whether an attempt of it began.
+    private static func noteState(_ note: String, in db: String) throws -> (present: Bool, attempted: Bool) {
+        var configuration = GRDB.Configuration()
+        configuration.readonly = true
+        configuration.busyMode = .timeout(10)
+        let queue = try DatabaseQueue(path: db, configuration: configuration)
+        defer { try? queue.close() }
+        return try queue.read { db in
+            let attempted = try Int64?.fetchOne(
+                db, sql: "SELECT attempted_at FROM outbox WHERE json_extract(payload, '$.text') = ?", arguments: [note])
+            return (attempted != nil, attempted.flatMap { $0 } != nil)
+        }
+    }
+
+    /// Waits until an attempt of the note's op began (`true`), or it is gone or the process ended (`false`).
+    private static func waitUntilAttempted(_ note: String, in db: String, while process: Process) async throws -> Bool {
+        let deadline = ContinuousClock.now + .seconds(60)
+        while process.isRunning, ContinuousClock.now < deadline {
+            let state = try noteState(note, in: db)
+            if state.attempted { return true }
+            if !state.present { return false }
+            try await Task.sleep(for: .milliseconds(2))
+        }
+        return false
+    }
+
+    /// The outbox ops a kill left attempted: with no reply begun, and with one begun (delivered).
+    private static func attemptedOps(_ db: String) throws -> (beforeReply: Int, inReply: Int) {
+        var configuration = GRDB.Configuration()
+        configuration.readonly = true
+        configuration.busyMode = .timeout(10)
+        let queue = try DatabaseQueue(path: db, configuration: configuration)
+        defer { try? queue.close() }
+        return try queue.read { db in
+            let before = try Int.fetchOne(
+                db, sql: "SELECT count(*) FROM outbox WHERE attempted_at IS NOT NULL AND delivered_at IS NULL") ?? 0
+            let inReply = try Int.fetchOne(db, sql: "SELECT count(*) FROM outbox WHERE delivered_at IS NOT NULL") ?? 0
+            return (before, inReply)
         }
     }
 

@@ -62,6 +62,57 @@ struct IdempotencyTests {
         }
     }
 
+    @Test("a reply stream cut midway keeps no replay record by default: a repeat runs again; what the first stored stays")
+    func cutStreamIsNotReplayedByDefault() async throws {
+        try await EmulatorClient.with { client in
+            #expect(client.emulator.emulator.configuration.replayCutStreams == false)
+            let (first, repeated, messages) = try await Self.cutThenRepeat(client)
+            #expect(!first.completed)
+            #expect(repeated.headers.first(name: "Idempotent-Replayed") == nil)
+            var parser = TestEventParser()
+            #expect(parser.feed(repeated.body).last?.event == "done", "the repeat ran as a new request, to its end")
+            // Both attempts stored their user turn: the message was sent twice.
+            #expect(messages.filter { $0["role"]?.stringValue == "user" }.count == 2)
+            #expect(messages.count == 4)
+        }
+    }
+
+    @Test("with replayCutStreams a repeat of a cut reply stream replays what was sent, and runs nothing again")
+    func cutStreamIsReplayedWhenLenient() async throws {
+        try await EmulatorClient.with({ $0.replayCutStreams = true }) { client in
+            let (first, repeated, messages) = try await Self.cutThenRepeat(client)
+            #expect(!first.completed)
+            #expect(repeated.headers.first(name: "Idempotent-Replayed") == "true")
+            var parser = TestEventParser()
+            let replayed = parser.feed(repeated.body)
+            #expect(replayed.count == 2, "the two events sent before the cut")
+            #expect(replayed.last?.event != "done")
+            #expect(messages.filter { $0["role"]?.stringValue == "user" }.count == 1)
+            #expect(messages.count == 2)
+        }
+    }
+
+    /// Streams a message with the stream cut after two events, then repeats it under the same
+    /// key with no fault; returns the first stream's end, the repeat, and the messages stored.
+    private static func cutThenRepeat(_ client: EmulatorClient) async throws
+        -> (first: (status: Int, completed: Bool), repeated: TestResponse, messages: [JSON])
+    {
+        let agent = client.agentIDs[0]
+        let id = try #require(
+            try await client.send(.POST, .v2, "/agents/\(agent)/conversations", json: .make(["name": "n"])).json["id"]?.stringValue)
+        let path = "/agents/\(agent)/conversations/\(id)/stream"
+        var faults = FaultConfiguration()
+        faults.cutStreamAfterEvents = 2
+        client.emulator.emulator.faults.update(faults)
+        let first = try await client.stream(
+            .POST, .v2, path, json: .make(["content": "Only once"]), headers: [("Idempotency-Key", "cut-1")]) { _ in true }
+        client.emulator.emulator.faults.update(FaultConfiguration())
+        let repeated = try await client.send(
+            .POST, .v2, path, json: .make(["content": "Only once"]), headers: [("Idempotency-Key", "cut-1")])
+        let messages = try await client.get(.v2, "/agents/\(agent)/conversations/\(id)/messages").json["items"]?.arrayValue ?? []
+        return (first, repeated, messages)
+    }
+
     @Test("a repeat sent while the first request is still streaming waits and replays it")
     func concurrentRepeatWaits() async throws {
         try await EmulatorClient.with({ $0.deltaInterval = .milliseconds(5) }) { client in

@@ -279,11 +279,13 @@ struct OutboxLifecycleTests {
             try await replica.recordOutboxFailure(rename.opID, reason: "refused", permanent: true)
             let before = try await replica.pendingOutbox()
             let schema = try await replica.reading { db in try ReplicaSchema.dump(db) }
-            // As the migrator runs it: foreign keys off, one transaction.
+            // As the migrator runs it: foreign keys off, one transaction; then the later
+            // migrations that add outbox columns, as they follow it.
             try await replica.pool.writeWithoutTransaction { db in
                 try db.execute(sql: "PRAGMA foreign_keys = OFF")
                 try db.inTransaction {
                     try db.execute(sql: ReplicaSchema.v3OutboxRebuild)
+                    try db.execute(sql: ReplicaSchema.v4OutboxAttemptsAndClaims)
                     return .commit
                 }
                 try db.execute(sql: "PRAGMA foreign_keys = ON")

@@ -9,15 +9,22 @@ import Synchronization
 /// Keys (1–255 printable ASCII characters, else 400) are scoped to tenant and credential
 /// and kept 24 h. A repeat with the same method, path and body gets the stored status and
 /// body with `Idempotent-Replayed: true`; another request under the same key gets 422
-/// `idempotency_conflict`. Streamed responses are stored as they are sent, and a body cut
-/// after it began (the client gone, a cut fault) keeps what was sent: the request's effect
-/// happened, so a repeat replays that much rather than running again. Server faults
-/// (5xx, 429) are not stored, so a retry runs again. A repeat arriving while the first
-/// request is still being answered waits for it (see ``IdempotencyLocks``).
+/// `idempotency_conflict`. Streamed responses are stored as they are sent, once they end.
+/// Server faults (5xx, 429) are not stored, so a retry runs again. A repeat arriving while
+/// the first request is still being answered waits for it (see ``IdempotencyLocks``).
+///
+/// A reply stream cut before it finished (the client gone, a cut fault) leaves no record
+/// by default, as on the strictest platform the seeds allow (they promise no replay): a
+/// repeat runs as a new request, so the message is sent again, while what the first attempt
+/// stored (its user turn, the reply as far as it got) stays. With `replayCutStreams` (the
+/// lenient platform) the key keeps what was sent and a repeat replays that much instead.
+/// Any other body cut after it began keeps what was sent.
 struct IdempotencyMiddleware: RouterMiddleware {
     typealias Context = EmulatorContext
     let store: EmulatorStore
     let locks: IdempotencyLocks
+    /// Whether a reply stream cut before its end keeps a replay record (default false: strict).
+    var replayCutStreams = false
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         guard [.post, .put, .patch, .delete].contains(request.method),
@@ -73,6 +80,7 @@ struct IdempotencyMiddleware: RouterMiddleware {
         }
         let store = self.store
         let locks = self.locks
+        let keepsCutBody = replayCutStreams || response.headers[.contentType] != "text/event-stream"
         let template = IdempotencyRecord(
             tenantID: credential.tenantID, apiKey: credential.apiKey, key: key, method: method, path: path,
             bodyHash: bodyHash, status: Int64(status), contentType: response.headers[.contentType],
@@ -89,11 +97,12 @@ struct IdempotencyMiddleware: RouterMiddleware {
             do {
                 try await original.write(recorder)
             } catch {
-                // A body cut after it began (the client went away, the stream was cut): the
-                // request's effect has happened, so the key keeps what was sent and a retry
-                // replays it instead of running again. Nothing sent: a retry runs again.
+                // A body cut after it began (the client went away, the stream was cut). A
+                // strict platform keeps no record of a cut reply stream: a retry runs again.
+                // Otherwise the key keeps what was sent and a retry replays it. Nothing sent:
+                // a retry runs again.
                 let partial = sent.bytes
-                if !partial.isEmpty {
+                if keepsCutBody, !partial.isEmpty {
                     var record = template
                     record.responseBody = partial
                     try? await store.saveIdempotencyRecord(record)

@@ -88,17 +88,22 @@ public struct OutboxCompletion: Sendable, Hashable {
     public var purged: Bool
     /// The files an upload made, as the remote lists them.
     public var files: [RemoteFileRecord]
+    /// A sent message's remote user turn among `turns`, where the pusher identified it
+    /// (``Replica/sentTurn(ofOp:among:)``): the op's local turn adopts exactly that one, and
+    /// its reply the assistant turn after it. `nil`: the completion finds it by text.
+    public var sentTurnID: String?
 
     /// Makes a completion; by default it changes nothing but removing the op.
     public init(
         conversationID: String? = nil, conversation: Conversation? = nil, turns: [Turn]? = nil, purged: Bool = false,
-        files: [RemoteFileRecord] = []
+        files: [RemoteFileRecord] = [], sentTurnID: String? = nil
     ) {
         self.conversationID = conversationID
         self.conversation = conversation
         self.turns = turns
         self.purged = purged
         self.files = files
+        self.sentTurnID = sentTurnID
     }
 }
 

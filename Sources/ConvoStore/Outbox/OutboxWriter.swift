@@ -181,7 +181,7 @@ enum OutboxWriter {
             _ = try RowWriter.upsert(fields, pass: nil, fields: .all, db)
         }
         if let turns = completion.turns {
-            try adoptTurns(of: id, remote: turns, conversationID: conversationID, db)
+            try adoptTurns(of: id, remote: turns, sentTurnID: completion.sentTurnID, conversationID: conversationID, db)
             _ = try RowWriter.writeTurns(turns, conversationID: conversationID, mode: .replace, db)
             // A reply placeholder the remote has no turn for was only a local echo: the remote wins.
             try db.execute(
@@ -224,9 +224,12 @@ enum OutboxWriter {
     /// Gives the op's local turns the remote ids of their remote counterparts, so that the
     /// replace that follows updates them in place: their local keys never change and no turn
     /// appears twice. The sent message is the first remote user turn with its text that the
-    /// replica does not hold yet; its reply is the next assistant turn. If a pull already
-    /// wrote those turns as rows of their own, those rows give way to the local ones.
-    private static func adoptTurns(of opID: Int64, remote turns: [Turn], conversationID: Int64, _ db: Database) throws {
+    /// replica does not hold yet (or `sentTurnID`, where the pusher identified it); its reply
+    /// is the next assistant turn. If a pull already wrote those turns as rows of their own,
+    /// those rows give way to the local ones.
+    private static func adoptTurns(
+        of opID: Int64, remote turns: [Turn], sentTurnID: String?, conversationID: Int64, _ db: Database
+    ) throws {
         let locals = try Row.fetchAll(
             db, sql: "SELECT id, role FROM turn WHERE outbox_id = ? AND remote_id IS NULL ORDER BY ordinal, id",
             arguments: [opID])
@@ -242,8 +245,8 @@ enum OutboxWriter {
                     || turn.text.trimmingCharacters(in: .whitespacesAndNewlines)
                         == text.trimmingCharacters(in: .whitespacesAndNewlines))
         }
-        var index: Int?
-        for candidate in turns.indices where matches(turns[candidate]) {
+        var index = sentTurnID.flatMap { id in turns.firstIndex { $0.id == id && $0.role == .user } }
+        for candidate in turns.indices where index == nil && matches(turns[candidate]) {
             if try !isKnown(turns[candidate].id, db) {
                 index = candidate
                 break

@@ -10,6 +10,10 @@ extension Replica {
     /// Calling it again for the same op restarts the same turn with empty text: a stream
     /// replayed after a crash or a cut starts over without a second placeholder.
     ///
+    /// The placeholder exists because the remote answered: the same transaction marks the op
+    /// delivered (``markOutboxOpDelivered(_:at:)``), so a process killed at any later instant
+    /// leaves an op whose retry reads the remote instead of sending the message again.
+    ///
     ///     let turn = try await replica.beginLocalReply(forOp: op.id)
     ///     try await replica.appendLocalReply(turn: turn, text: batch)
     ///     try await replica.finishLocalReply(turn: turn, state: .done, errorDetail: nil, fullText: full)
@@ -51,6 +55,8 @@ extension Replica {
             try db.execute(
                 sql: "INSERT INTO fragment (turn_id, position, kind, content, state) VALUES (?, 0, 'text', '', 'in-progress')",
                 arguments: [turnID])
+            try db.execute(
+                sql: "UPDATE outbox SET delivered_at = coalesce(delivered_at, ?) WHERE id = ?", arguments: [now, opID])
             return turnID
         }
     }

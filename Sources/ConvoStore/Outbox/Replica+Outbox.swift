@@ -83,9 +83,10 @@ extension Replica {
         if let staged { OutboxStaging.remove(staged, folder: folder) }
     }
 
-    /// Records a failed push of op `id`: one more attempt and the reason. A `permanent`
-    /// failure marks the op `failed`; its payload stays, so nothing typed is lost, and
-    /// ``retryOutboxOp(_:)`` or ``discardOutboxOp(_:)`` decide what happens next.
+    /// Records a failed push of op `id`: one more attempt and the reason, and releases any
+    /// claim on it (``claimOutboxOp(for:lasting:skipping:at:)``). A `permanent` failure marks
+    /// the op `failed`; its payload stays, so nothing typed is lost, and
+    /// ``retryOutboxOp(_:idempotencyKey:)`` or ``discardOutboxOp(_:)`` decide what happens next.
     ///
     /// - Throws: `StoreError` `.notFound` (no such op), `.database`.
     public func recordOutboxFailure(_ id: Int64, reason: String, permanent: Bool) async throws {
@@ -93,7 +94,8 @@ extension Replica {
             try db.execute(
                 sql: """
                     UPDATE outbox SET attempts = attempts + 1, last_error = ?,
-                        state = CASE WHEN ? THEN 'failed' ELSE state END
+                        state = CASE WHEN ? THEN 'failed' ELSE state END,
+                        claim_owner = NULL, claim_expires_at = NULL
                     WHERE id = ?
                     """, arguments: [reason, permanent, id])
             guard db.changesCount > 0 else { throw StoreError(.notFound, "no such outbox op") }
@@ -102,7 +104,8 @@ extension Replica {
 
     /// Records that the remote received op `id` although its answer did not arrive whole (a
     /// reply stream cut after it started): from now on its retry only reads the remote's state
-    /// and completes, so the user's message is never sent twice. Idempotent.
+    /// and completes, so the user's message is never sent twice. Idempotent. (A streamed
+    /// reply's first event records it by itself: ``beginLocalReply(forOp:)``.)
     ///
     /// - Throws: `StoreError` `.notFound` (no such op), `.database`.
     public func markOutboxOpDelivered(_ id: Int64, at date: Date) async throws {
@@ -116,9 +119,27 @@ extension Replica {
 
     /// Puts a failed op back in the queue (its attempts and last reason are kept).
     ///
-    /// - Throws: `StoreError` `.notFound` (no such op), `.database`.
-    public func retryOutboxOp(_ id: Int64) async throws {
+    /// With `idempotencyKey`, the op goes out under that new key: a platform answers a repeated
+    /// key with the first response, so under the old key a refused op would only be refused
+    /// again. What earlier attempts recorded stays (``claimOutboxOp(for:lasting:skipping:at:)``'s
+    /// `attemptedAt`): a message that may have reached the remote is still looked for before it
+    /// is sent again.
+    ///
+    /// - Throws: `StoreError` `.notFound` (no such op), `.invalidArgument` (a key that is not
+    ///   1–255 printable ASCII characters, or one another op uses), `.database`.
+    public func retryOutboxOp(_ id: Int64, idempotencyKey: String? = nil) async throws {
+        if let idempotencyKey { try Self.validateKey(idempotencyKey) }
         try await writing { db in
+            if let idempotencyKey {
+                if try Bool.fetchOne(
+                    db, sql: "SELECT EXISTS (SELECT 1 FROM outbox WHERE idempotency_key = ? AND id <> ?)",
+                    arguments: [idempotencyKey, id]) == true
+                {
+                    throw StoreError(.invalidArgument, "the idempotency key is already used by another outbox op")
+                }
+                try db.execute(
+                    sql: "UPDATE outbox SET idempotency_key = ? WHERE id = ?", arguments: [idempotencyKey, id])
+            }
             try db.execute(sql: "UPDATE outbox SET state = 'pending' WHERE id = ?", arguments: [id])
             guard db.changesCount > 0 else { throw StoreError(.notFound, "no such outbox op") }
             if let conversationID = try Int64.fetchOne(
@@ -158,12 +179,16 @@ extension Replica {
         }
     }
 
-    private static func validate(_ write: LocalWrite, idempotencyKey: String) throws {
+    private static func validateKey(_ idempotencyKey: String) throws {
         guard (1...255).contains(idempotencyKey.utf8.count),
             idempotencyKey.utf8.allSatisfy({ (0x21...0x7E).contains($0) })
         else {
             throw StoreError(.invalidArgument, "an idempotency key is 1 to 255 printable ASCII characters without spaces")
         }
+    }
+
+    private static func validate(_ write: LocalWrite, idempotencyKey: String) throws {
+        try validateKey(idempotencyKey)
         func blank(_ text: String) -> Bool { text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty }
         switch write {
         case .createConversation(let agentID, let title, _, let maxContextLength):

@@ -7,13 +7,23 @@ import Logging
 /// Pushes the replica's outbox to the remote, op by op in push order, each with its own
 /// `Idempotency-Key` (DESIGN, "Offline writes").
 ///
-/// For each op: check the dialect can do it, send the write (a message streams its reply
-/// into a placeholder turn where the dialect streams), read the conversation's current state
-/// and complete the op with it in one transaction. A retryable failure (network, 5xx, 429)
-/// counts an attempt and stops the pass; the op stays pending and its retry replays under
-/// the same key, so the remote applies it exactly once. A permanent failure marks the op
-/// failed with the server's reason, keeps its text, and the pass goes on. A refusal of the
-/// account itself (401, 403, a wrong base URL) stops the pass without failing any op.
+/// For each op: claim it in the replica (so no other process pushes it meanwhile), check the
+/// dialect can do it, record that an attempt begins, send the write (a message streams its
+/// reply into a placeholder turn where the dialect streams), read the conversation's current
+/// state and complete the op with it in one transaction. A retryable failure (network, 5xx,
+/// 429) counts an attempt and stops the pass; the op stays pending and is retried under the
+/// same key. A permanent failure marks the op failed with the server's reason, keeps its
+/// text, and the pass goes on. A refusal of the account itself (401, 403, a wrong base URL)
+/// stops the pass without failing any op.
+///
+/// Exactly once without help from the platform: the seeds promise no replay of a reply
+/// stream cut under its key, so a message whose attempt may have reached the remote is never
+/// sent again blindly. Its reply's first event marks it delivered (with the placeholder, one
+/// transaction), and a delivered op is only read and completed. One attempted but never
+/// answered (killed or cut before the first event, a whole reply whose response was lost) is
+/// looked for first (read-before-resend, ``Replica/sentTurn(ofOp:among:)``): found, the op
+/// completes with what the remote holds, reply done or not (a later pull brings the rest);
+/// not found, it is sent again under the same key.
 ///
 ///     let pusher = OutboxPusher(replica: replica, api: api, logger: logger) { event in status.record(event) }
 ///     if case .retryLater(let after) = await pusher.pushPending().next { schedule(after) }
@@ -23,35 +33,50 @@ struct OutboxPusher: Sendable {
     let logger: Logger
     var replyBatch: ReplyBatchPolicy
     let onEvent: @Sendable (PushEvent) -> Void
+    /// Who this pusher is in the replica's claims; one per pusher.
+    let owner = OutboxClaimOwner()
+    /// How long a claim holds without renewal (default 2 minutes); it is renewed every
+    /// quarter of that while the op is pushed, so only a pusher that stopped lets it lapse.
+    var claimDuration: Duration
 
     init(
         replica: Replica, api: any RemoteAPI, logger: Logger, replyBatch: ReplyBatchPolicy = .init(),
-        onEvent: @escaping @Sendable (PushEvent) -> Void = { _ in }
+        claimDuration: Duration = .seconds(120), onEvent: @escaping @Sendable (PushEvent) -> Void = { _ in }
     ) {
         self.replica = replica
         self.api = api
         self.logger = logger
         self.replyBatch = replyBatch
+        self.claimDuration = claimDuration
         self.onEvent = onEvent
     }
 
-    /// Pushes every op the queue lists now, re-reading the queue after each one (a create's
-    /// completion gives the ops behind it their remote conversation id).
+    /// Pushes every op the queue lists now, claiming each in turn and re-reading the queue
+    /// after each one (a create's completion gives the ops behind it their remote conversation
+    /// id). Ops another pusher holds, and the ops behind them in their conversation, are left
+    /// to it.
     func pushPending() async -> PushOutcome {
         var outcome = PushOutcome()
         var tried = Set<Int64>()
         while !Task.isCancelled {
-            let queue: [OutboxOp]
+            let claimed: ClaimedOutboxOp?
             do {
-                queue = try await replica.outboxQueue()
+                claimed = try await replica.claimOutboxOp(for: owner, lasting: claimDuration, skipping: tried)
             } catch {
                 logger.warning("the outbox cannot be read", metadata: ["convosync.error": "\(error)"])
                 outcome.next = .retryLater(after: nil)
                 return outcome
             }
-            guard let op = queue.first(where: { !tried.contains($0.id) }) else { break }
+            guard let claimed else { break }
+            let op = claimed.op
             tried.insert(op.id)
-            switch await push(op) {
+            let result = await whileClaimed(op.id) { await push(claimed) }
+            do {
+                try await replica.releaseOutboxClaim(op.id, for: owner)
+            } catch {
+                logger.warning("an outbox claim cannot be released", metadata: ["convosync.error": "\(error)"])
+            }
+            switch result {
             case .pushed: outcome.pushed += 1
             case .refused: outcome.failed += 1
             case .waiting: continue
@@ -78,7 +103,33 @@ struct OutboxPusher: Sendable {
         let reason: String
     }
 
-    private func push(_ op: OutboxOp) async -> Result {
+    /// The claim lapsed and another pusher holds the op now: this one must not send it.
+    private struct ClaimLost: Error {}
+
+    /// Runs `body` while renewing the claim on op `id` every quarter of ``claimDuration``.
+    private func whileClaimed<T: Sendable>(_ id: Int64, _ body: () async -> T) async -> T {
+        let replica = self.replica
+        let owner = self.owner
+        let duration = claimDuration
+        let renewal = Task {
+            while !Task.isCancelled {
+                try? await Task.sleep(for: duration / 4)
+                if Task.isCancelled { return }
+                _ = try? await replica.renewOutboxClaim(id, for: owner, lasting: duration)
+            }
+        }
+        defer { renewal.cancel() }
+        return await body()
+    }
+
+    /// Records that an attempt of `op` begins, before its request leaves.
+    /// - Throws: ``ClaimLost``, `StoreError`.
+    private func beginAttempt(_ op: OutboxOp) async throws {
+        guard try await replica.beginOutboxAttempt(op.id, for: owner, lasting: claimDuration) else { throw ClaimLost() }
+    }
+
+    private func push(_ claimed: ClaimedOutboxOp) async -> Result {
+        let op = claimed.op
         guard let key = IdempotencyKey(op.idempotencyKey) else {
             return await refuse(op, "the op's idempotency key is not one the remote accepts")
         }
@@ -101,12 +152,15 @@ struct OutboxPusher: Sendable {
         logger.debug("pushing an outbox op", metadata: metadata)
         onEvent(.started(opID: op.id, kind: op.kind))
         do {
-            let completion = try await perform(write, of: op, key: key)
+            let completion = try await perform(write, of: claimed, key: key)
             try await replica.completeOutboxOp(op.id, with: completion)
             onEvent(.pushed(opID: op.id, kind: op.kind))
             return .pushed
         } catch let refusal as Refusal {
             return await refuse(op, refusal.reason)
+        } catch is ClaimLost {
+            logger.info("another pusher holds the outbox op now", metadata: metadata)
+            return .waiting
         } catch let error as RemoteError where error.code == .cancelled {
             return .retryLater(nil)
         } catch let error as RemoteError {
@@ -145,10 +199,14 @@ struct OutboxPusher: Sendable {
     }
 
     /// Sends the write and reads what the remote now holds.
-    private func perform(_ write: LocalWrite, of op: OutboxOp, key: IdempotencyKey) async throws -> OutboxCompletion {
+    private func perform(_ write: LocalWrite, of claimed: ClaimedOutboxOp, key: IdempotencyKey) async throws
+        -> OutboxCompletion
+    {
+        let op = claimed.op
         if case .createConversation(let agentID, let title, let metadata, let maxContextLength) = write {
             let draft = ConversationDraft(
                 agentID: agentID, title: title, metadata: metadata, maxContextLength: maxContextLength)
+            try await beginAttempt(op)
             var created = try await api.createConversation(draft, idempotencyKey: key)
             api.rememberOwners([created.id: created.agentID ?? agentID])
             if let title, created.title != title, api.capabilities.supports(.renameConversation),
@@ -169,8 +227,16 @@ struct OutboxPusher: Sendable {
             return OutboxCompletion(conversationID: created.id, conversation: fields, turns: state?.turns)
         }
         guard let conversationID = op.conversationID else { throw Refusal(reason: "the conversation has no remote id") }
-        // The remote has it already (a reply stream cut after it started): read, never resend.
-        if op.deliveredAt != nil { return try await completion(conversationID) }
+        // The remote has it already (its reply began): read, never resend.
+        if op.deliveredAt != nil {
+            return try await completion(conversationID, sentBy: isSend(write) ? op.id : nil)
+        }
+        if case .sendMessage = write, claimed.attemptedAt != nil,
+            let found = try await lookForSentMessage(of: op, in: conversationID)
+        {
+            return found
+        }
+        try await beginAttempt(op)
         switch write {
         case .createConversation:
             throw Refusal(reason: "the conversation exists already")
@@ -180,7 +246,7 @@ struct OutboxPusher: Sendable {
             } else {
                 _ = try await api.sendMessage(text, to: conversationID, idempotencyKey: key)
             }
-            return try await completion(conversationID)
+            return try await completion(conversationID, sentBy: op.id)
         case .rename(let title):
             let renamed = try await api.renameConversation(conversationID, to: title, idempotencyKey: key)
             var completion = try await completion(conversationID)
@@ -220,10 +286,45 @@ struct OutboxPusher: Sendable {
         }
     }
 
-    /// The completion that writes the conversation as the remote now holds it.
-    private func completion(_ conversationID: String) async throws -> OutboxCompletion {
+    private func isSend(_ write: LocalWrite) -> Bool {
+        if case .sendMessage = write { return true }
+        return false
+    }
+
+    /// The completion that writes the conversation as the remote now holds it; with
+    /// `sentBy`, the sent message of that op is identified among its turns.
+    private func completion(_ conversationID: String, sentBy opID: Int64? = nil) async throws -> OutboxCompletion {
         guard let state = try await currentState(conversationID) else { return OutboxCompletion() }
-        return OutboxCompletion(conversation: state.conversation, turns: state.turns)
+        var sent: String?
+        if let opID { sent = try await replica.sentTurn(ofOp: opID, among: state.turns) }
+        return OutboxCompletion(conversation: state.conversation, turns: state.turns, sentTurnID: sent)
+    }
+
+    /// Read-before-resend: a send attempted before may be on the remote although no answer
+    /// came back. Reads the conversation with the dialect's documented read of its turns (the
+    /// read by id with messages on agentflow, the messages listing elsewhere) and returns the
+    /// completion that adopts the message (and its reply, as far as the remote has it), or
+    /// `nil` when the message is not there (or the dialect cannot read it): send it again.
+    private func lookForSentMessage(of op: OutboxOp, in conversationID: String) async throws -> OutboxCompletion? {
+        let reader = ConversationReader(api: api)
+        guard reader.canRead else { return nil }
+        let state = try await reader.read(conversationID)
+        var metadata: Logger.Metadata = ["convosync.outbox_op": "\(op.id)", "convosync.conversation_id": "\(conversationID)"]
+        guard let sent = try await replica.sentTurn(ofOp: op.id, among: state.turns) else {
+            logger.info("an attempted message is not on the remote: it is sent again under its key", metadata: metadata)
+            return nil
+        }
+        // Reply done: both are adopted. Missing or partial: the message is still delivered (it
+        // reached the platform); a later pull brings the rest of the reply.
+        var replyState = "missing"
+        if let index = state.turns.firstIndex(where: { $0.id == sent }), index + 1 < state.turns.count,
+            state.turns[index + 1].role == .assistant
+        {
+            replyState = state.turns[index + 1].state?.rawValue ?? "unknown"
+        }
+        metadata["convosync.reply_state"] = "\(replyState)"
+        logger.info("an attempted message is on the remote already: adopted, not sent again", metadata: metadata)
+        return OutboxCompletion(conversation: state.conversation, turns: state.turns, sentTurnID: sent)
     }
 
     /// The conversation's current state, `nil` where the dialect cannot read one conversation.
@@ -234,9 +335,10 @@ struct OutboxPusher: Sendable {
     }
 
     /// Streams the reply into a placeholder turn, written in batches (``ReplyBatchPolicy``).
-    /// A stream that fails leaves the placeholder in state error. If it failed before any
-    /// event the retry sends again (restarting the placeholder); after one, the op is marked
-    /// delivered and the retry only reads what the remote holds.
+    /// A stream that fails leaves the placeholder in state error. The first event makes the
+    /// placeholder and marks the op delivered in one transaction, so from then on the retry
+    /// only reads what the remote holds; one that failed before any event is looked for on the
+    /// remote before it is sent again.
     private func streamReply(_ text: String, in conversationID: String, of op: OutboxOp, key: IdempotencyKey)
         async throws
     {
@@ -296,10 +398,9 @@ struct OutboxPusher: Sendable {
             try await flush()
             try await finish(.done, detail: nil, fullText: nil)
         } catch {
-            // Once an event arrived the remote holds the message: a platform replays only
-            // complete answers for a key, so resending would send the message twice.
+            // Once an event arrived the remote holds the message, and the placeholder's first
+            // write marked the op delivered: its retry reads instead of sending it twice.
             if received {
-                try? await replica.markOutboxOpDelivered(op.id, at: Date())
                 try? await flush()
                 try? await finish(.error, detail: "the reply stream ended early", fullText: nil)
             }

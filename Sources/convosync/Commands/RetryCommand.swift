@@ -1,5 +1,6 @@
 import ArgumentParser
 import ConvoModel
+import ConvoRemote
 import ConvoStore
 import Foundation
 
@@ -11,7 +12,8 @@ struct RetryCommand: AsyncParsableCommand {
         discussion: """
             A write the remote refused for good stays in the outbox, failed, with the reason \
             ('convosync status' lists it with its op id). Retry puts it (or, with --all, every \
-            failed one) back in the queue and, when the remote is named (--account, or \
+            failed one) back in the queue under a new idempotency key (under its old one a \
+            platform would only repeat the refusal) and, when the remote is named (--account, or \
             --remote and --dialect), pushes at once with a short retry budget; with only --db it \
             is queued for the next 'convosync sync' or the daemon.
 
@@ -95,7 +97,11 @@ struct RetryCommand: AsyncParsableCommand {
         } else {
             ids = ops.map(\.id)
         }
-        for op in ops where ids.contains(op.id) && op.state == .failed { try await replica.retryOutboxOp(op.id) }
+        // A refused op goes out under a new key: under its old one a platform would only
+        // answer with the refusal it gave the first time.
+        for op in ops where ids.contains(op.id) && op.state == .failed {
+            try await replica.retryOutboxOp(op.id, idempotencyKey: IdempotencyKey.random().rawValue)
+        }
         return ids
     }
 

@@ -116,8 +116,17 @@ struct WriteSession {
     /// Pushes the outbox up to ``pushAttempts`` times while the remote cannot be reached or
     /// rate limits, then tells what became of op `opID`.
     /// - Throws: `CommandFailure` when the remote refused the account (77, 78): the write stays queued.
+    ///
+    /// An op another process on the replica holds (the daemon pushing it) is left to it: the
+    /// command waits for that push (up to ``claimWait``) and pushes again if the op is still
+    /// pending then, so a write is never reported queued only because the daemon had it.
     func push(opID: Int64) async throws -> Outcome {
-        let waiting = try await pushOutbox(naming: "op \(opID)")
+        var waiting = try await pushOutbox(naming: "op \(opID)")
+        if try await waitWhileClaimed(opID),
+            try await replica.pendingOutbox().contains(where: { $0.id == opID && $0.state == .pending })
+        {
+            waiting = try await pushOutbox(naming: "op \(opID)")
+        }
         return try await outcome(of: opID, waiting: waiting)
     }
 
@@ -145,8 +154,26 @@ struct WriteSession {
         return waiting
     }
 
-    /// What became of op `opID` after a push: gone from the outbox means pushed.
+    /// How long a command waits for another process (the daemon) that is pushing its op.
+    static let claimWait: Duration = .seconds(30)
+
+    /// Waits while another process on the replica holds op `opID` (up to ``claimWait``);
+    /// returns whether it did.
+    func waitWhileClaimed(_ opID: Int64) async throws -> Bool {
+        let deadline = ContinuousClock.now + Self.claimWait
+        var waited = false
+        while try await replica.isOutboxOpClaimed(opID), ContinuousClock.now < deadline {
+            waited = true
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        return waited
+    }
+
+    /// What became of op `opID` after a push: gone from the outbox means pushed. While
+    /// another process on the replica (the daemon) is pushing it, waits for that push (up to
+    /// ``claimWait``), so a write the daemon delivers is reported pushed, not queued.
     func outcome(of opID: Int64, waiting: SyncError?) async throws -> Outcome {
+        _ = try await waitWhileClaimed(opID)
         guard let op = try await replica.pendingOutbox().first(where: { $0.id == opID }) else { return .pushed }
         if op.state == .failed { return .failed(op.lastError ?? "no reason given") }
         return .queued(waiting)
