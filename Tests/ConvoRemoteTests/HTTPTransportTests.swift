@@ -356,6 +356,84 @@ struct HTTPTransportTests {
         }
     }
 
+    @Test("a same-origin 307 or 308 of a POST keeps its method, body and credentials", arguments: [307, 308])
+    func sameOriginBodyRedirect(status: Int) async throws {
+        let log = RequestLog()
+        let received = ReceivedBody()
+        try await withTestServer({ router in
+            router.post("/api/conversations") { _, _ in
+                Response(status: .init(code: status), headers: [.location: "/api/v2/conversations"])
+            }
+            router.post("/api/v2/conversations") { request, _ in
+                log.record(request)
+                let body = try await request.body.collect(upTo: 1 << 20)
+                received.set(contentType: request.headers[.contentType] ?? "", body: String(buffer: body))
+                return jsonResponse(.ok, #"{"ok":true}"#)
+            }
+        }) { port in
+            try await withTransport(port: port, credentials: .bearer("tok-7")) { transport in
+                let response = try await transport.send(
+                    RemoteRequest(.post, "/conversations", body: .json(Data(#"{"name":"kept"}"#.utf8))))
+                #expect(response.status == 200)
+            }
+        }
+        #expect(log.requests.map { $0[":method"] } == ["POST"])
+        #expect(log.requests.first?["authorization"] == "Bearer tok-7")
+        #expect(received.get().body == #"{"name":"kept"}"#)
+        #expect(received.get().contentType == "application/json")
+    }
+
+    @Test("a cross-origin 307 or 308 of a request with a body is refused, naming the redirect, and nothing reaches the other origin", arguments: [307, 308])
+    func crossOriginBodyRedirectRefused(status: Int) async throws {
+        let log = RequestLog()
+        try await withTestServer({ router in
+            router.post("/elsewhere") { request, _ in
+                log.record(request)
+                return jsonResponse(.ok, "{}")
+            }
+        }) { otherPort in
+            try await withTestServer({ router in
+                router.post("/api/conversations/{id}/messages") { _, _ in
+                    Response(status: .init(code: status), headers: [.location: "http://127.0.0.1:\(otherPort)/elsewhere"])
+                }
+            }) { port in
+                try await withTransport(port: port) { transport in
+                    let error = await remoteError {
+                        _ = try await transport.send(
+                            RemoteRequest(
+                                .post, "/conversations/{id}/messages", parameters: ["id": "c1"],
+                                body: .json(Data(#"{"content":"secret plans"}"#.utf8))))
+                    }
+                    #expect(error?.code == .redirectRefused)
+                    #expect(error?.status == status)
+                    #expect(error?.detail?.contains("127.0.0.1:\(otherPort)") == true)
+                    #expect(error?.description.contains("\(status)") == true)
+                    #expect(error?.isRetryable == false)
+                }
+            }
+        }
+        #expect(log.requests.isEmpty)
+    }
+
+    @Test("https to a loopback port that speaks plain http fails as a TLS error, permanent, without the credential")
+    func tlsHandshakeFailure() async throws {
+        try await withTestServer({ router in
+            router.get("/api/conversations") { _, _ in jsonResponse(.ok, "{}") }
+        }) { port in
+            let url = try #require(URL(string: "https://127.0.0.1:\(port)/api"))
+            let transport = HTTPTransport(baseURL: url, credentials: .bearer("tls-token-9"), logger: quietLogger)
+            let error = await remoteError { _ = try await transport.send(RemoteRequest(.get, "/conversations")) }
+            let streamError = await remoteError { _ = try await transport.stream(RemoteRequest(.get, "/conversations")) }
+            try await transport.shutdown()
+            #expect(error?.code == .tls)
+            #expect(streamError?.code == .tls)
+            #expect(error?.isRetryable == false)
+            #expect(error?.detail != nil)
+            #expect(error?.description.contains("tls-token-9") == false)
+            #expect(error?.description.contains("RemoteError.tls") == true)
+        }
+    }
+
     @Test("plain http to a non-loopback host is refused before any connection")
     func insecureTransport() async throws {
         let url = try #require(URL(string: "http://convosync.invalid/api"))
