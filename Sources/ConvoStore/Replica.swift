@@ -322,11 +322,17 @@ final class PurgeResidueCompactor: TransactionObserver, Sendable {
     }
 
     /// Rewrites the search index now, outside any transaction.
+    /// A rewrite that fails (the disk full, say) stays pending and is tried again later.
     func compact(_ db: Database) throws {
         state.withLock { state in
             state.pending = false
             state.last = ContinuousClock.now
         }
-        try db.execute(sql: "INSERT INTO search_index(search_index) VALUES('optimize')")
+        do {
+            try db.execute(sql: "INSERT INTO search_index(search_index) VALUES('optimize')")
+        } catch {
+            state.withLock { $0.pending = true }
+            throw error
+        }
     }
 }

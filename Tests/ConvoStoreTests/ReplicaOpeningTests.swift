@@ -193,6 +193,28 @@ struct ReplicaOpeningTests {
         }
     }
 
+    @Test("purges in quick succession are all cleared from the file by close at the latest")
+    func quickPurgesClearedByClose() async throws {
+        try await withTemporaryDirectory { folder in
+            let path = folder.appendingPathComponent("r.convosync").path
+            let replica = try Replica.open(at: path, account: Self.account)
+            let markers = ["firstpurgedword5521", "secondpurgedword8830", "thirdpurgedword1207"]
+            let conversations = markers.enumerated().map { ReplicaTesting.conversation("c\($0.offset)", title: $0.element) }
+            try await replica.upsertConversations(conversations, pass: nil, syncState: nil)
+            for (index, word) in markers.enumerated() {
+                try await replica.replaceTurns(
+                    conversationID: "c\(index)", turns: [ReplicaTesting.turn("t\(index)", "about \(word)")], syncState: nil)
+            }
+            for index in markers.indices {
+                try await replica.markPurged(conversationID: "c\(index)", at: Date(), syncState: nil)
+            }
+            try replica.close()
+            for word in markers {
+                #expect(try Self.occurrences(of: word, inFilesAt: path) == 0, "\(word)")
+            }
+        }
+    }
+
     /// How often `marker`'s bytes occur in the replica file and its -wal (read raw).
     private static func occurrences(of marker: String, inFilesAt path: String) throws -> Int {
         let needle = Data(marker.utf8)
