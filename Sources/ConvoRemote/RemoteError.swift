@@ -2,6 +2,7 @@ import AsyncHTTPClient
 import Foundation
 import NIOCore
 import NIOFoundationCompat
+import NIOSSL
 
 /// The one error `ConvoRemote` throws: a matchable `code`, the endpoint it concerns, and the
 /// context a caller acts on (which thing was not found, when to retry, which field was bad).
@@ -21,7 +22,7 @@ public struct RemoteError: Error, Sendable, Equatable, CustomStringConvertible {
         private enum Base: String, Hashable, Sendable {
             case unauthorized, forbidden, notFound, routeNotFound, rateLimited, serverError, network, timeout
             case cancelled, malformedResponse, idempotencyConflict, invalidRequest, payloadTooLarge
-            case responseTooLarge, insecureTransport, redirectRefused, unsupported
+            case responseTooLarge, insecureTransport, redirectRefused, unsupported, tls
         }
         private let base: Base
         private init(_ base: Base) { self.base = base }
@@ -62,6 +63,10 @@ public struct RemoteError: Error, Sendable, Equatable, CustomStringConvertible {
         public static let redirectRefused = Code(.redirectRefused)
         /// The dialect has no such operation (see `RemoteCapabilities`).
         public static let unsupported = Code(.unsupported)
+        /// The TLS handshake failed: a certificate not trusted or not naming the host, or a
+        /// server that does not speak TLS on that port (see `RemoteError.detail`). Permanent:
+        /// retrying reaches the same server with the same certificate; a person must act.
+        public static let tls = Code(.tls)
     }
 
     /// The kind of thing a `notFound` names, from the error body's code.
@@ -82,6 +87,10 @@ public struct RemoteError: Error, Sendable, Equatable, CustomStringConvertible {
     public var retryAfter: Duration?
     /// For `malformedResponse`: the coding path or header of the offending field.
     public var field: String?
+    /// For `tls` and some `redirectRefused`: what failed, in words made by the client (e.g.
+    /// "the certificate is not trusted", or which origin a body would have gone to), never
+    /// a header value, a body or a query string.
+    public var detail: String?
     /// The platform's `error.code` string, when the body had one.
     public var serverCode: String?
     /// The platform's `error.message`, capped at 200 characters with control characters
@@ -91,8 +100,9 @@ public struct RemoteError: Error, Sendable, Equatable, CustomStringConvertible {
     /// Makes an error; adapters use it for dialect-level failures (a missing field, say).
     public init(
         _ code: Code, endpoint: String, status: Int? = nil, resource: Resource? = nil, retryAfter: Duration? = nil,
-        field: String? = nil, serverCode: String? = nil, serverMessage: String? = nil
+        field: String? = nil, serverCode: String? = nil, serverMessage: String? = nil, detail: String? = nil
     ) {
+        self.detail = detail
         self.code = code
         self.endpoint = endpoint
         self.status = status
@@ -121,6 +131,7 @@ public struct RemoteError: Error, Sendable, Equatable, CustomStringConvertible {
         if let resource { text += ", \(resource.rawValue)" }
         if let field { text += ", field \(field)" }
         if let retryAfter { text += ", retry after \(retryAfter)" }
+        if let detail { text += ", \(detail)" }
         return text + ")"
     }
 
@@ -193,6 +204,7 @@ extension RemoteError {
         if let remote = error as? RemoteError { return remote }
         if error is CancellationError { return RemoteError(.cancelled, endpoint: endpoint) }
         if error is NIOTooManyBytesError { return RemoteError(.responseTooLarge, endpoint: endpoint) }
+        if let reason = tlsFailure(error) { return RemoteError(.tls, endpoint: endpoint, detail: reason) }
         if let client = error as? HTTPClientError {
             switch client {
             case .readTimeout, .writeTimeout, .connectTimeout, .deadlineExceeded, .tlsHandshakeTimeout,
@@ -214,6 +226,39 @@ extension RemoteError {
             }
         }
         return RemoteError(.network, endpoint: endpoint)
+    }
+}
+
+extension RemoteError {
+    /// Why a TLS handshake failed, in the client's own words, or `nil` when `error` is not a
+    /// TLS failure. Only BoringSSL's reason names are looked at, never peer data.
+    static func tlsFailure(_ error: any Error) -> String? {
+        if let extra = error as? NIOSSLExtraError {
+            switch extra {
+            case .failedToValidateHostname, .serverHostnameImpossibleToMatch:
+                return "the certificate does not name this host"
+            default:
+                return "the TLS setup failed"
+            }
+        }
+        guard let ssl = error as? NIOSSLError else { return nil }
+        switch ssl {
+        case .handshakeFailed(let underlying):
+            let text: String
+            switch underlying {
+            case .sslError(let stack), .unknownError(let stack): text = stack.map(\.description).joined(separator: " ")
+            default: text = ""
+            }
+            if text.contains("CERTIFICATE_VERIFY_FAILED") { return "certificate verification failed: the server's certificate is not trusted" }
+            if text.contains("WRONG_VERSION_NUMBER") || text.contains("EOF during handshake") || text.contains("PACKET_LENGTH_TOO_LONG") {
+                return "the server did not answer in TLS (plain http on that port?)"
+            }
+            return "the handshake was refused"
+        case .noCertificateToValidate, .unableToValidateCertificate, .cannotMatchULabel:
+            return "certificate verification failed"
+        default:
+            return nil
+        }
     }
 }
 

@@ -1,6 +1,7 @@
 import ConvoModel
 import Foundation
 import GRDB
+import Synchronization
 
 #if canImport(Glibc)
 import Glibc
@@ -35,11 +36,15 @@ public final class Replica: Sendable {
     /// ``openForImport(at:configuration:)`` that no sync has bound yet.
     public let account: AccountBinding?
     let pool: DatabasePool
+    /// Clears the search index's traces of purged text (see ``PurgeResidueCompactor``).
+    let compactor: PurgeResidueCompactor?
 
     private init(path: String, account: AccountBinding?, pool: DatabasePool) {
         self.path = path
         self.account = account
         self.pool = pool
+        self.compactor = pool.configuration.readonly ? nil : PurgeResidueCompactor()
+        if let compactor { pool.add(transactionObserver: compactor, extent: .databaseLifetime) }
     }
 
     /// Opens the replica at `path` for `account`, creating it (mode 0600) if missing.
@@ -125,7 +130,14 @@ public final class Replica: Sendable {
     ///
     /// - Throws: `StoreError` `.database` when a connection cannot close (a statement still runs).
     public func close() throws {
-        do { try pool.close() } catch { throw StoreError.wrapping(error, path: path) }
+        do {
+            if let compactor, compactor.hasPendingResidue {
+                try pool.writeWithoutTransaction { db in try compactor.compact(db) }
+            }
+            try pool.close()
+        } catch {
+            throw StoreError.wrapping(error, path: path)
+        }
     }
 
     // MARK: - Opening
@@ -204,6 +216,17 @@ public final class Replica: Sendable {
         return account
     }
 
+    /// Settings every connection to the replica gets.
+    ///
+    /// `secure_delete = ON`: SQLite overwrites deleted content with zeros, on b-tree pages and
+    /// on the freelist, so a purged conversation's text does not linger readable in the file
+    /// (or, once checkpointed, in the WAL). `FAST` would skip the freelist pages, which is
+    /// exactly where a purged conversation's pages go; the extra writes of `ON` cost little
+    /// next to a sync's own (purges are rare, and sized like the content they remove).
+    static func prepareConnection(_ db: Database) throws {
+        try db.execute(sql: "PRAGMA secure_delete = ON")
+    }
+
     private static func makePool(path: String, configuration: ReplicaConfiguration) throws -> DatabasePool {
         var config = Configuration()
         config.readonly = configuration.readonly
@@ -211,6 +234,7 @@ public final class Replica: Sendable {
         config.maximumReaderCount = max(1, configuration.maximumReaderCount)
         config.foreignKeysEnabled = true
         config.label = "ConvoStore"
+        config.prepareDatabase { db in try Self.prepareConnection(db) }
         return try DatabasePool(path: path, configuration: config)
     }
 
@@ -242,4 +266,73 @@ private func createExclusively(_ path: String) -> Int32 {
 
 private func closeDescriptor(_ descriptor: Int32) {
     _ = close(descriptor)
+}
+
+/// Removes what a purge leaves of a conversation's text in the search index.
+///
+/// `secure_delete` zeroes deleted rows and freed pages, but FTS5 (before SQLite 3.42's
+/// `secure-delete` option) keeps a deleted document's terms in its older index segments until
+/// they are merged: the purged words stay readable in the file. After a transaction that purged
+/// a conversation (set `purged_at`) or removed conversation rows (gc), this runs FTS5's
+/// `optimize`, which rewrites the index without them; the old segments are then freed and
+/// zeroed. `optimize` rewrites the whole index, so it runs at most once per
+/// `minimumInterval` (a sweep purges many conversations, one transaction each); residue left
+/// by purges within the interval is cleared at the next commit after it, or at ``Replica/close()``.
+final class PurgeResidueCompactor: TransactionObserver, Sendable {
+    /// The least time between two rewrites of the index.
+    static let minimumInterval: Duration = .seconds(30)
+
+    private struct State {
+        var inTransaction = false
+        var pending = false
+        var last: ContinuousClock.Instant?
+    }
+    private let state = Mutex(State())
+
+    /// Whether a purge committed since the index was last rewritten.
+    var hasPendingResidue: Bool { state.withLock { $0.pending } }
+
+    func observes(eventsOfKind eventKind: DatabaseEventKind) -> Bool {
+        switch eventKind {
+        case .delete(let table): return table == "conversation"
+        case .update(let table, let columns): return table == "conversation" && columns.contains("purged_at")
+        case .insert: return false
+        }
+    }
+
+    func databaseDidChange(with event: DatabaseEvent) {
+        state.withLock { $0.inTransaction = true }
+    }
+
+    func databaseWillCommit() throws {}
+
+    func databaseDidRollback(_ db: Database) {
+        state.withLock { $0.inTransaction = false }
+    }
+
+    func databaseDidCommit(_ db: Database) {
+        let due = state.withLock { state -> Bool in
+            if state.inTransaction { state.pending = true }
+            state.inTransaction = false
+            guard state.pending else { return false }
+            if let last = state.last, ContinuousClock.now - last < Self.minimumInterval { return false }
+            return true
+        }
+        if due { try? compact(db) }
+    }
+
+    /// Rewrites the search index now, outside any transaction.
+    /// A rewrite that fails (the disk full, say) stays pending and is tried again later.
+    func compact(_ db: Database) throws {
+        state.withLock { state in
+            state.pending = false
+            state.last = ContinuousClock.now
+        }
+        do {
+            try db.execute(sql: "INSERT INTO search_index(search_index) VALUES('optimize')")
+        } catch {
+            state.withLock { $0.pending = true }
+            throw error
+        }
+    }
 }

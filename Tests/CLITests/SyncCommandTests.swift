@@ -85,7 +85,9 @@ struct SyncCommandTests {
                 try JSONSerialization.data(withJSONObject: accounts)
                     .write(to: setup.configFolder.appendingPathComponent("accounts.json"))
 
-                let sync = try await Convosync.run(["sync", "--account", "work"], environment: setup.environment(.turns, on: emulator))
+                // No credential is stored for 'work': the environment's applies only on request.
+                let sync = try await Convosync.run(
+                    ["sync", "--account", "work", "--credential-from-env"], environment: setup.environment(.turns, on: emulator))
                 #expect(sync.status == 0, "\(sync.standardError)")
                 #expect(sync.output.contains("account 'work'"))
                 let db = setup.dataFolder.appendingPathComponent("work.convosync").path
@@ -138,6 +140,28 @@ struct SyncCommandTests {
                 #expect(!result.standardError.contains("wrong-key-5f3a9"))
                 #expect(!result.output.contains("wrong-key-5f3a9"))
                 #expect(!FileManager.default.fileExists(atPath: db))
+            }
+        }
+    }
+
+    @Test("a TLS handshake failure ends with 77 and says so, not 'cannot be reached', without the key")
+    func tlsFailure() async throws {
+        try await withTemporaryDirectory { folder in
+            try await EmulatorHarness.withSeededEmulator(conversations: 2, turns: 1) { emulator in
+                let setup = SyncSetup(folder: folder)
+                // https to the emulator's plain-http loopback port: the handshake cannot succeed.
+                let plain = emulator.baseURL(.agentflow)
+                #expect(plain.hasPrefix("http://"))
+                let tls = "https://" + plain.dropFirst("http://".count)
+                let db = folder.appendingPathComponent("r.convosync").path
+                let result = try await Convosync.run(
+                    ["sync", "--db", db, "--remote", tls, "--dialect", "agentflow"],
+                    environment: setup.environment(.agentflow, on: emulator))
+                #expect(result.status == 77, "\(result.standardError)")
+                #expect(result.standardError.contains("TLS handshake with 127.0.0.1 failed"))
+                #expect(!result.standardError.contains("Cannot reach"))
+                #expect(!result.standardError.contains(emulator.emulator.configuration.apiKey))
+                #expect(result.standardError.split(separator: "\n").count == 1)
             }
         }
     }

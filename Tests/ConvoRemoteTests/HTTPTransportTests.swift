@@ -356,6 +356,100 @@ struct HTTPTransportTests {
         }
     }
 
+    @Test("a same-origin 307 or 308 of a POST keeps its method, body and credentials", arguments: [307, 308])
+    func sameOriginBodyRedirect(status: Int) async throws {
+        let log = RequestLog()
+        let received = ReceivedBody()
+        try await withTestServer({ router in
+            router.post("/api/conversations") { _, _ in
+                Response(status: .init(code: status), headers: [.location: "/api/v2/conversations"])
+            }
+            router.post("/api/v2/conversations") { request, _ in
+                log.record(request)
+                let body = try await request.body.collect(upTo: 1 << 20)
+                received.set(contentType: request.headers[.contentType] ?? "", body: String(buffer: body))
+                return jsonResponse(.ok, #"{"ok":true}"#)
+            }
+        }) { port in
+            try await withTransport(port: port, credentials: .bearer("tok-7")) { transport in
+                let response = try await transport.send(
+                    RemoteRequest(.post, "/conversations", body: .json(Data(#"{"name":"kept"}"#.utf8))))
+                #expect(response.status == 200)
+            }
+        }
+        #expect(log.requests.map { $0[":method"] } == ["POST"])
+        #expect(log.requests.first?["authorization"] == "Bearer tok-7")
+        #expect(received.get().body == #"{"name":"kept"}"#)
+        #expect(received.get().contentType == "application/json")
+    }
+
+    @Test("a cross-origin 307 or 308 of a request with a body is refused, naming the redirect, and nothing reaches the other origin", arguments: [307, 308])
+    func crossOriginBodyRedirectRefused(status: Int) async throws {
+        let log = RequestLog()
+        try await withTestServer({ router in
+            router.post("/elsewhere") { request, _ in
+                log.record(request)
+                return jsonResponse(.ok, "{}")
+            }
+        }) { otherPort in
+            try await withTestServer({ router in
+                router.post("/api/conversations/{id}/messages") { _, _ in
+                    Response(status: .init(code: status), headers: [.location: "http://127.0.0.1:\(otherPort)/elsewhere"])
+                }
+            }) { port in
+                try await withTransport(port: port) { transport in
+                    let error = await remoteError {
+                        _ = try await transport.send(
+                            RemoteRequest(
+                                .post, "/conversations/{id}/messages", parameters: ["id": "c1"],
+                                body: .json(Data(#"{"content":"secret plans"}"#.utf8))))
+                    }
+                    #expect(error?.code == .redirectRefused)
+                    #expect(error?.status == status)
+                    #expect(error?.detail?.contains("127.0.0.1:\(otherPort)") == true)
+                    #expect(error?.description.contains("\(status)") == true)
+                    #expect(error?.isRetryable == false)
+                }
+            }
+        }
+        #expect(log.requests.isEmpty)
+    }
+
+    @Test("https to a loopback port that speaks plain http fails as a TLS error, permanent, without the credential")
+    func tlsHandshakeFailure() async throws {
+        try await withTestServer({ router in
+            router.get("/api/conversations") { _, _ in jsonResponse(.ok, "{}") }
+        }) { port in
+            let url = try #require(URL(string: "https://127.0.0.1:\(port)/api"))
+            let transport = HTTPTransport(baseURL: url, credentials: .bearer("tls-token-9"), logger: quietLogger)
+            let error = await remoteError { _ = try await transport.send(RemoteRequest(.get, "/conversations")) }
+            let streamError = await remoteError { _ = try await transport.stream(RemoteRequest(.get, "/conversations")) }
+            try await transport.shutdown()
+            #expect(error?.code == .tls)
+            #expect(streamError?.code == .tls)
+            #expect(error?.isRetryable == false)
+            #expect(error?.detail != nil)
+            #expect(error?.description.contains("tls-token-9") == false)
+            #expect(error?.description.contains("RemoteError.tls") == true)
+        }
+    }
+
+    @Test(
+        "a loopback TLS server whose self-signed certificate this machine does not trust fails as tls, naming the certificate",
+        .enabled(if: OpenSSLServer.isAvailable, "needs the openssl command to serve TLS on loopback"))
+    func untrustedCertificate() async throws {
+        let server = try await OpenSSLServer.start()
+        defer { server.stop() }
+        let url = try #require(URL(string: "https://127.0.0.1:\(server.port)/api"))
+        let transport = HTTPTransport(baseURL: url, credentials: .bearer("cert-token-3"), logger: quietLogger)
+        let error = await remoteError { _ = try await transport.send(RemoteRequest(.get, "/conversations")) }
+        try await transport.shutdown()
+        #expect(error?.code == .tls)
+        #expect(error?.isRetryable == false)
+        #expect(error?.detail?.contains("certificate") == true, "\(String(describing: error?.detail))")
+        #expect(error?.description.contains("cert-token-3") == false)
+    }
+
     @Test("plain http to a non-loopback host is refused before any connection")
     func insecureTransport() async throws {
         let url = try #require(URL(string: "http://convosync.invalid/api"))
@@ -491,3 +585,70 @@ final class ReceivedBody: Sendable {
     func get() -> (contentType: String, body: String) { state.withLock { $0 } }
 }
 
+
+/// `openssl s_server` on a loopback port with a fresh self-signed certificate: a real TLS peer
+/// whose certificate no trust store holds.
+struct OpenSSLServer {
+    let process: Process
+    let folder: URL
+    let port: Int
+
+    static var isAvailable: Bool {
+        (ProcessInfo.processInfo.environment["PATH"] ?? "").split(separator: ":").contains {
+            FileManager.default.isExecutableFile(atPath: "\($0)/openssl")
+        }
+    }
+
+    private static func openssl(_ arguments: [String], in folder: URL, output: URL? = nil) throws -> Process {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["openssl"] + arguments
+        process.currentDirectoryURL = folder
+        process.standardInput = FileHandle.nullDevice
+        // s_server reports its port ("ACCEPT host:port") on standard error.
+        let handle = try output.map { try FileHandle(forWritingTo: $0) } ?? FileHandle.nullDevice
+        process.standardOutput = handle
+        process.standardError = handle
+        try process.run()
+        return process
+    }
+
+    static func start() async throws -> OpenSSLServer {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("tls-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let request = try openssl(
+            ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "key.pem", "-out", "cert.pem", "-days", "1",
+             "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1"], in: folder)
+        request.waitUntilExit()
+        guard request.terminationStatus == 0 else {
+            try? FileManager.default.removeItem(at: folder)
+            throw CutConnection()
+        }
+        let log = folder.appendingPathComponent("server.log")
+        FileManager.default.createFile(atPath: log.path, contents: nil)
+        let server = try openssl(
+            ["s_server", "-accept", "127.0.0.1:0", "-cert", "cert.pem", "-key", "key.pem", "-www"], in: folder,
+            output: log)
+        let deadline = ContinuousClock.now + .seconds(20)
+        while ContinuousClock.now < deadline {
+            let text = (try? String(contentsOf: log, encoding: .utf8)) ?? ""
+            if let line = text.split(separator: "\n").first(where: { $0.hasPrefix("ACCEPT") }),
+                let port = line.split(separator: ":").last.flatMap({ Int($0) })
+            {
+                return OpenSSLServer(process: server, folder: folder, port: port)
+            }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        kill(server.processIdentifier, SIGKILL)
+        server.waitUntilExit()
+        try? FileManager.default.removeItem(at: folder)
+        throw CutConnection()
+    }
+
+    /// SIGKILL: a child of the test process inherits its blocked signals, SIGTERM included.
+    func stop() {
+        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+        process.waitUntilExit()
+        try? FileManager.default.removeItem(at: folder)
+    }
+}

@@ -59,7 +59,7 @@ struct SSEClientTests {
                 switch header(request, "last-event-id") {
                 case nil:
                     return sseResponse { writer in
-                        try await writer.write(ByteBuffer(string: "retry: 50\n\nid: 1\ndata: one\n\nid: 2\ndata: two\n\nid: 3\ndata: lost"))
+                        try await writer.write(ByteBuffer(string: "retry: 150\n\nid: 1\ndata: one\n\nid: 2\ndata: two\n\nid: 3\ndata: lost"))
                         throw CutConnection()
                     }
                 case "2":
@@ -89,7 +89,7 @@ struct SSEClientTests {
         #expect(log.requests.map { $0["last-event-id"] } == [nil, "2", "3"])
         #expect(log.requests.map { $0[":path"] } == ["/api/watch", "/api/watch?last_event_id=2", "/api/watch?last_event_id=3"])
         #expect(log.requests.allSatisfy { $0["accept"] == "text/event-stream" && $0["cache-control"] == "no-cache" })
-        #expect(clock.sleeps == [.milliseconds(50), .milliseconds(50)])
+        #expect(clock.sleeps == [.milliseconds(150), .milliseconds(150)])
     }
 
     @Test("a stored last event id is sent from the first connection")
@@ -176,6 +176,55 @@ struct SSEClientTests {
             }
         }
         #expect(clock.sleeps == [.seconds(9)])
+    }
+
+    @Test("a Retry-After of 0 still waits the backoff; an absurd one waits the cap", arguments: [("0", Duration.seconds(1)), ("-5", .seconds(1)), ("86400000", .seconds(60))])
+    func retryAfterFloorAndCap(retryAfter: String, expected: Duration) async throws {
+        let clock = RecordingClock()
+        let counter = Counter()
+        try await withTestServer({ router in
+            router.get("/api/watch") { _, _ in
+                if counter.next() == 1 {
+                    return jsonResponse(
+                        .tooManyRequests, #"{"error":{"code":"rate_limited","message":""}}"#, headers: [.retryAfter: retryAfter])
+                }
+                return Response(status: .noContent)
+            }
+        }) { port in
+            try await withTransport(port: port) { transport in
+                let client = SSEClient(transport: transport, request: watchRequest, configuration: .init(jitter: 0), clock: clock)
+                for try await _ in client {}
+            }
+        }
+        #expect(clock.sleeps == [expected])
+    }
+
+    @Test("a stream asking for retry: 0 reconnects after the floor, never in a busy loop")
+    func retryZeroIsRaised() async throws {
+        let clock = RecordingClock()
+        let counter = Counter()
+        try await withTestServer({ router in
+            router.get("/api/watch") { _, _ in
+                if counter.next() <= 2 {
+                    return sseResponse { writer in
+                        try await writer.write(ByteBuffer(string: "retry: 0\nid: \u{1B}]0;x\ndata: one\n\n"))
+                        throw CutConnection()
+                    }
+                }
+                return Response(status: .noContent)
+            }
+        }) { port in
+            try await withTransport(port: port) { transport in
+                let client = SSEClient(transport: transport, request: watchRequest, configuration: .init(jitter: 1), clock: clock)
+                var iterator = client.makeAsyncIterator()
+                var events: [SSEEvent] = []
+                while let event = try await iterator.next() { events.append(event) }
+                #expect(events.map(\.id) == ["", ""])
+                #expect(iterator.retry == .milliseconds(100))
+            }
+        }
+        #expect(clock.sleeps.count == 2)
+        #expect(clock.sleeps.allSatisfy { $0 >= SSEParser.minimumRetry })
     }
 
     @Test("a permanent error is thrown at once, without reconnecting")

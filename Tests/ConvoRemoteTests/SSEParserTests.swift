@@ -141,6 +141,36 @@ struct SSEParserRuleTests {
         #expect(parse("id: 1\ndata: a\n\nid: 2\u{0}\ndata: b\n\n").map(\.id) == ["1", "1"])
     }
 
+    @Test("an id holding any control character (C0 or DEL) is ignored and the last event id kept")
+    func idWithControlCharacters() {
+        for control in Array(0x00...0x1F).filter({ $0 != 0x0A && $0 != 0x0D }) + [0x7F] {
+            var parser = SSEParser()
+            let bytes = Array("id: 1\ndata: a\n\nid: 2".utf8) + [UInt8(control)] + Array("z\ndata: b\n\n".utf8)
+            #expect(parser.parse(bytes).map(\.id) == ["1", "1"], "control \(control)")
+            #expect(parser.lastEventID == "1")
+        }
+    }
+
+    @Test("an id longer than 1 KiB of UTF-8 is ignored; one of exactly 1 KiB is kept")
+    func idLength() {
+        let longest = String(repeating: "a", count: SSEParser.maxEventIDBytes)
+        var parser = SSEParser(lastEventID: "7")
+        #expect(parser.parse(Array("id: \(longest)b\ndata: a\n\n".utf8)).map(\.id) == ["7"])
+        #expect(parser.parse(Array("id: \(longest)\ndata: b\n\n".utf8)).map(\.id) == [longest])
+        #expect(parser.lastEventID == longest)
+    }
+
+    @Test("a retry below the floor is raised to it, so retry: 0 cannot make a busy loop")
+    func retryFloor() {
+        var parser = SSEParser()
+        _ = parser.parse(Array("retry: 0\n\n".utf8))
+        #expect(parser.retry == SSEParser.minimumRetry)
+        _ = parser.parse(Array("retry: 1\n\n".utf8))
+        #expect(parser.retry == .milliseconds(100))
+        _ = parser.parse(Array("retry: 101\n\n".utf8))
+        #expect(parser.retry == .milliseconds(101))
+    }
+
     @Test("an empty id resets the last event id")
     func emptyIdResets() {
         var parser = SSEParser()

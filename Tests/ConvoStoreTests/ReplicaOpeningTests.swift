@@ -146,4 +146,87 @@ struct ReplicaOpeningTests {
             #expect(leftovers.isEmpty, "no -wal or -shm appears next to a foreign file")
         }
     }
+
+    @Test("every connection the replica opens has secure_delete on, readers included")
+    func secureDeleteOnEveryConnection() async throws {
+        try await withTemporaryDirectory { folder in
+            let path = folder.appendingPathComponent("r.convosync").path
+            let replica = try Replica.open(at: path, account: Self.account)
+            #expect(try await replica.writing { db in try Int.fetchOne(db, sql: "PRAGMA secure_delete") } == 1)
+            #expect(try await replica.reading { db in try Int.fetchOne(db, sql: "PRAGMA secure_delete") } == 1)
+            try replica.close()
+            var readOnly = ReplicaConfiguration()
+            readOnly.readonly = true
+            let reader = try Replica.openExisting(at: path, configuration: readOnly)
+            #expect(try await reader.reading { db in try Int.fetchOne(db, sql: "PRAGMA secure_delete") } == 1)
+            try reader.close()
+        }
+    }
+
+    @Test("a purged conversation's text is nowhere in the replica file or its WAL once checkpointed")
+    func purgedTextLeavesNoBytes() async throws {
+        try await withTemporaryDirectory { folder in
+            let path = folder.appendingPathComponent("r.convosync").path
+            let replica = try Replica.open(at: path, account: Self.account)
+            // Unique, lowercase (as the search index stores its terms) and long enough to be unmistakable.
+            let marker = "zqxmarkerpurge7731"
+            let kept = "keptmarkerstays4410"
+            try await replica.upsertConversations(
+                [ReplicaTesting.conversation("c1", title: "Title \(marker)"), ReplicaTesting.conversation("c2", title: kept)],
+                pass: nil, syncState: nil)
+            let turns = (0..<40).map { index in
+                ReplicaTesting.turn("t\(index)", "fragment \(index) of \(marker) " + String(repeating: "filler text ", count: 40))
+            }
+            try await replica.replaceTurns(conversationID: "c1", turns: turns, syncState: nil)
+            try await replica.replaceTurns(conversationID: "c2", turns: [ReplicaTesting.turn("k1", kept)], syncState: nil)
+            _ = try await replica.pool.writeWithoutTransaction { db in try db.checkpoint(.truncate) }
+            #expect(try Self.occurrences(of: marker, inFilesAt: path) > 0)
+
+            try await replica.markPurged(conversationID: "c1", at: Date(), syncState: nil)
+            _ = try await replica.pool.writeWithoutTransaction { db in try db.checkpoint(.truncate) }
+            #expect(try Self.occurrences(of: marker, inFilesAt: path) == 0)
+            #expect(try Self.occurrences(of: kept, inFilesAt: path) > 0)
+            #expect(try await replica.search(kept).count == 2)  // its title and its message
+            #expect(try await replica.search(marker).isEmpty)
+            try replica.close()
+            #expect(try Self.occurrences(of: marker, inFilesAt: path) == 0)
+        }
+    }
+
+    @Test("purges in quick succession are all cleared from the file by close at the latest")
+    func quickPurgesClearedByClose() async throws {
+        try await withTemporaryDirectory { folder in
+            let path = folder.appendingPathComponent("r.convosync").path
+            let replica = try Replica.open(at: path, account: Self.account)
+            let markers = ["firstpurgedword5521", "secondpurgedword8830", "thirdpurgedword1207"]
+            let conversations = markers.enumerated().map { ReplicaTesting.conversation("c\($0.offset)", title: $0.element) }
+            try await replica.upsertConversations(conversations, pass: nil, syncState: nil)
+            for (index, word) in markers.enumerated() {
+                try await replica.replaceTurns(
+                    conversationID: "c\(index)", turns: [ReplicaTesting.turn("t\(index)", "about \(word)")], syncState: nil)
+            }
+            for index in markers.indices {
+                try await replica.markPurged(conversationID: "c\(index)", at: Date(), syncState: nil)
+            }
+            try replica.close()
+            for word in markers {
+                #expect(try Self.occurrences(of: word, inFilesAt: path) == 0, "\(word)")
+            }
+        }
+    }
+
+    /// How often `marker`'s bytes occur in the replica file and its -wal (read raw).
+    private static func occurrences(of marker: String, inFilesAt path: String) throws -> Int {
+        let needle = Data(marker.utf8)
+        var count = 0
+        for file in [path, path + "-wal"] where FileManager.default.fileExists(atPath: file) {
+            let data = try Data(contentsOf: URL(fileURLWithPath: file))
+            var range = data.startIndex..<data.endIndex
+            while let found = data.range(of: needle, in: range) {
+                count += 1
+                range = found.upperBound..<data.endIndex
+            }
+        }
+        return count
+    }
 }

@@ -215,6 +215,70 @@ struct ContentSyncTests {
         }
     }
 
+    @Test("a file listed past the size cap is refused before download, typed, and nothing reaches the disk")
+    func fileClaimPastCapRefused() async throws {
+        try await Self.withSyncedV2 { harness, produced in
+            let conversation = try #require(produced.first { $0.files.contains { ($0["size"] as? Int ?? 0) > 100 } })
+            let files = try await harness.engine.refreshFiles(of: conversation.id)
+            let file = try #require(files.first { ($0.size ?? 0) > 100 })
+            let limits = ContentLimits(maximumFileBytes: 100)
+            let error = await #expect(throws: SyncError.self) {
+                try await harness.engine.fetchFile(ref: file.ref, of: conversation.id, limits: limits)
+            }
+            #expect(error?.code == .remote)
+            #expect(error?.remote?.code == .responseTooLarge)
+            #expect(error?.remote?.field == "size")
+            #expect(try await harness.replica.file(ref: file.ref)?.cachedPath == nil)
+            let left = (try? FileManager.default.contentsOfDirectory(atPath: harness.replica.contentFolder.path)) ?? []
+            #expect(left.isEmpty)
+            // Within the cap (the default) the same file downloads whole.
+            let url = try await harness.engine.fetchFile(ref: file.ref, of: conversation.id)
+            #expect(try Data(contentsOf: url).count == Int(file.size ?? -1))
+        }
+    }
+
+    @Test("a download that sends more than the cap is cut once past it and its partial bytes removed")
+    func downloadPastCapIsCut() async throws {
+        try await Self.withSyncedV2 { harness, produced in
+            let conversation = try #require(produced.first { $0.files.contains { ($0["size"] as? Int ?? 0) > 100 } })
+            let files = try await harness.engine.refreshFiles(of: conversation.id)
+            let file = try #require(files.first { ($0.size ?? 0) > 100 })
+            // A listing that gave no size: only the bytes as they arrive can be held to the cap.
+            try await harness.replica.recordFiles(
+                files.map { FileInfo(ref: $0.ref, name: $0.name, contentType: $0.contentType, size: nil, direction: $0.direction) },
+                conversationID: conversation.id)
+            let error = await #expect(throws: SyncError.self) {
+                try await harness.engine.fetchFile(
+                    ref: file.ref, of: conversation.id, limits: ContentLimits(maximumFileBytes: 100))
+            }
+            #expect(error?.remote?.code == .responseTooLarge)
+            #expect(error?.isRetryable == false)
+            #expect(try await harness.replica.file(ref: file.ref)?.cachedPath == nil)
+            let left = (try? FileManager.default.contentsOfDirectory(atPath: harness.replica.contentFolder.path)) ?? []
+            #expect(left.isEmpty)
+        }
+    }
+
+    @Test("a data frame listed with more rows than the cap is refused, typed, and none of its rows are cached")
+    func frameClaimPastCapRefused() async throws {
+        try await Self.withSyncedV2 { harness, produced in
+            let conversation = try #require(produced.first { $0.frames.contains { (($0["rows"] as? [Any])?.count ?? 0) > 3 } })
+            let name = try #require(
+                conversation.frames.first { (($0["rows"] as? [Any])?.count ?? 0) > 3 }?["name"] as? String)
+            let error = await #expect(throws: SyncError.self) {
+                try await harness.engine.dataFrameSlice(
+                    named: name, of: conversation.id, limit: 2, limits: ContentLimits(maximumFrameRows: 3))
+            }
+            #expect(error?.code == .remote)
+            #expect(error?.remote?.code == .responseTooLarge)
+            #expect(error?.remote?.field == "row_count")
+            let stored = try await harness.replica.dataFrames(conversationID: conversation.id)
+            #expect(stored.first { $0.name == name }?.rowsCached == false)
+            let slice = try await harness.engine.dataFrameSlice(named: name, of: conversation.id, limit: 2)
+            #expect(slice.rows.count == 2)
+        }
+    }
+
     @Test("a dialect without files or data frames is refused as unsupported", arguments: [Dialect.agentflow, .knowrithm, .turns])
     func unsupportedDialectRefused(dialect: Dialect) async throws {
         try await withTemporaryDirectory { folder in

@@ -26,8 +26,13 @@ public struct SSEClient: AsyncSequence, Sendable {
     public struct Configuration: Sendable, Hashable {
         /// The wait before the first reconnection when the server sent no `retry`. Default 1 s.
         public var initialDelay: Duration
-        /// The longest wait between attempts, whatever `retry` or backoff says. Default 60 s.
+        /// The longest wait between attempts, whatever `retry`, backoff or `Retry-After` says
+        /// (an absurd `Retry-After`, a day say, waits this long). Default 60 s.
         public var maxDelay: Duration
+        /// The shortest wait between attempts, whatever `retry`, jitter or `Retry-After: 0`
+        /// say, so a hostile or broken server cannot make the client reconnect in a busy loop.
+        /// Default `SSEParser.minimumRetry` (100 ms).
+        public var minimumDelay: Duration
         /// Reconnection attempts in a row without an event before giving up; 0 never
         /// reconnects (for reply streams, whose request must not be re-sent). Default 8.
         public var maxReconnectAttempts: Int
@@ -44,9 +49,11 @@ public struct SSEClient: AsyncSequence, Sendable {
         /// Makes a configuration; every parameter has the default documented on its property.
         public init(
             initialDelay: Duration = .seconds(1), maxDelay: Duration = .seconds(60), maxReconnectAttempts: Int = 8,
-            jitter: Double = 0.5, lastEventIDQueryName: String? = nil, maxEventBytes: Int = 16 << 20
+            jitter: Double = 0.5, lastEventIDQueryName: String? = nil, maxEventBytes: Int = 16 << 20,
+            minimumDelay: Duration = SSEParser.minimumRetry
         ) {
             self.initialDelay = initialDelay
+            self.minimumDelay = minimumDelay
             self.maxDelay = maxDelay
             self.maxReconnectAttempts = maxReconnectAttempts
             self.jitter = jitter
@@ -208,8 +215,10 @@ public struct SSEClient: AsyncSequence, Sendable {
         }
 
         /// The wait before the next attempt: the server's `retry` (or `initialDelay`),
-        /// doubled per consecutive failure, capped, jittered; at least a 429's `Retry-After`.
-        private func delay() -> Duration {
+        /// doubled per consecutive failure, capped, jittered; at least a 429's (or 503's)
+        /// `Retry-After` capped at `maxDelay`, and never below `minimumDelay`: a
+        /// `Retry-After: 0` does not skip the backoff, it only cannot shorten it.
+        func delay() -> Duration {
             let base = parser.retry ?? client.configuration.initialDelay
             var wait = base
             for _ in 1..<Swift.max(1, failures) where wait < client.configuration.maxDelay { wait *= 2 }
@@ -217,7 +226,7 @@ public struct SSEClient: AsyncSequence, Sendable {
             let jitter = Swift.min(Swift.max(client.configuration.jitter, 0), 1)
             if jitter > 0 { wait = wait * (1 - jitter * Double.random(in: 0...1)) }
             if let retryAfter = lastError?.retryAfter { wait = Swift.max(wait, Swift.min(retryAfter, client.configuration.maxDelay)) }
-            return wait
+            return Swift.max(wait, client.configuration.minimumDelay)
         }
     }
 }

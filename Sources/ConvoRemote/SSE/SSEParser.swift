@@ -17,14 +17,25 @@ import NIOCore
 /// Rules it implements: LF, CR and CRLF line ends, mixed; comment lines (`:`); `data`
 /// lines joined with LF; exactly one space stripped after the colon; a field without a
 /// colon (the line is the name, the value empty); `event` (default `message`); `id`
-/// (ignored when it contains NUL; empty resets the last event id); `retry` (ASCII digits
-/// only, persistent); a leading BOM stripped once; a block with no data dispatches nothing
+/// (empty resets the last event id); `retry` (ASCII digits only, persistent); a leading BOM stripped once; a block with no data dispatches nothing
 /// but its id still becomes the last event id; U+2028 and U+0085 are data, not line ends.
 ///
 /// A CR at the end of a chunk ends its line at once (the line is complete whichever byte
 /// follows); only an LF that starts the next chunk is then skipped. Events are therefore
 /// never delayed waiting for the next byte, and the result equals holding the CR back.
+///
+/// Two rules are stricter than WHATWG, because an id is echoed back in `Last-Event-ID` and
+/// stored as a resume point, and a `retry` is a reconnection pace: an `id` whose value holds
+/// any control character (U+0000–U+001F or U+007F; WHATWG ignores only NUL) or is longer
+/// than `maxEventIDBytes` is ignored as an id (the last event id stays what it was), and a
+/// `retry` below `minimumRetry` is raised to it (`retry: 0` would reconnect in a busy loop).
 public struct SSEParser: Sendable {
+    /// The longest `id` value kept, in UTF-8 bytes (1 KiB); a longer one is ignored.
+    public static let maxEventIDBytes = 1024
+
+    /// The shortest reconnection time a `retry:` may ask for (100 ms); less is raised to it.
+    public static let minimumRetry: Duration = .milliseconds(100)
+
     /// The last event id: set when an event block is dispatched, kept across events that
     /// don't set one and across `finish()`, so a reconnection can send it as `Last-Event-ID`.
     public var lastEventID: String { fields.lastEventID }
@@ -174,9 +185,11 @@ private struct FieldState: Sendable {
         case .event:
             eventType = String(decoding: value, as: UTF8.self)
         case .id:
-            if !value.contains(0) { lastEventIDBuffer = String(decoding: value, as: UTF8.self) }
+            if Self.isAcceptableID(value) { lastEventIDBuffer = String(decoding: value, as: UTF8.self) }
         case .retry:
-            if let milliseconds = Self.digits(value) { retry = .milliseconds(milliseconds) }
+            if let milliseconds = Self.digits(value) {
+                retry = Swift.max(.milliseconds(milliseconds), SSEParser.minimumRetry)
+            }
         case nil:
             break  // Any other field name is ignored.
         }
@@ -211,6 +224,12 @@ private struct FieldState: Sendable {
             SSEEvent(type: type, data: String(decoding: data, as: UTF8.self), id: lastEventID, retry: retry))
         data.removeAll(keepingCapacity: true)
         eventType = nil
+    }
+
+    /// An id value short enough and free of control bytes (C0 and DEL) to keep as an id.
+    private static func isAcceptableID(_ value: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard value.count <= SSEParser.maxEventIDBytes else { return false }
+        return !value.contains { $0 < 0x20 || $0 == 0x7F }
     }
 
     /// A base-10 value made only of ASCII digits; `nil` for anything else, empty text, or

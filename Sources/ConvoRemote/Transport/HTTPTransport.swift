@@ -181,8 +181,8 @@ public final class HTTPTransport: Sendable, CustomStringConvertible, CustomRefle
             let errorBody = try? await response.body.collect(upTo: min(configuration.maxResponseBytes, 64 << 10))
             if [301, 302, 303, 307, 308].contains(status), let location = response.headers.first(name: "Location") {
                 url = try redirectTarget(
-                    from: url, location: location, status: status, method: request.method, count: redirects,
-                    endpoint: endpoint)
+                    from: url, location: location, status: status, method: request.method, hasBody: body != nil,
+                    count: redirects, endpoint: endpoint)
                 redirects += 1
                 continue
             }
@@ -198,9 +198,12 @@ public final class HTTPTransport: Sendable, CustomStringConvertible, CustomRefle
         }
     }
 
-    /// Where a redirect leads, if the policy follows it.
+    /// Where a redirect leads, if the policy follows it. A request with a body is never
+    /// re-sent to another origin: a 307/308 keeps the method and body, and following one
+    /// across origins would hand a message (or an upload) to a host the account never named.
     func redirectTarget(
-        from url: URL, location: String, status: Int, method: RemoteRequest.Method, count: Int, endpoint: String
+        from url: URL, location: String, status: Int, method: RemoteRequest.Method, hasBody: Bool = false, count: Int,
+        endpoint: String
     ) throws -> URL {
         guard count < configuration.redirects.maxCount,
             method == .get || method == .head || status == 307 || status == 308,
@@ -211,6 +214,11 @@ public final class HTTPTransport: Sendable, CustomStringConvertible, CustomRefle
         }
         if from.scheme == "https" && to.scheme != "https" {
             throw RemoteError(.insecureTransport, endpoint: endpoint, status: status)
+        }
+        if to != Origin(baseURL) && hasBody {
+            throw RemoteError(
+                .redirectRefused, endpoint: endpoint, status: status,
+                detail: "a \(status) to \(to) would re-send the request body to another origin")
         }
         if to != Origin(baseURL) && configuration.redirects.crossOrigin == .refuse {
             throw RemoteError(.redirectRefused, endpoint: endpoint, status: status)

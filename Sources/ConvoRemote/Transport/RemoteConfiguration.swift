@@ -36,7 +36,10 @@ public struct RemoteConfiguration: Sendable, Hashable {
     ///
     /// Same-origin redirects are followed with the credentials. A GET or HEAD follows 301,
     /// 302, 303, 307 and 308; any other method follows only 307 and 308 (which keep the
-    /// method and body): a write is never silently turned into a GET. A redirect from https
+    /// method and body): a write is never silently turned into a GET. A 307 or 308 of a
+    /// request with a body is followed only within the base URL's origin; to another origin
+    /// it is refused (`redirectRefused`, naming the redirect), whatever `crossOrigin` says,
+    /// so a body is never re-sent to a host the account did not name. A redirect from https
     /// to http is always refused.
     public struct Redirects: Sendable, Hashable {
         /// Redirects followed per request before `redirectRefused`. Default 5.

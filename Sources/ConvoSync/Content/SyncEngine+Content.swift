@@ -40,11 +40,18 @@ extension SyncEngine {
     /// part-way leaves nothing and is retried from the start under the engine's `RetryPolicy`;
     /// bytes that do not add up to the listed size are refused.
     ///
+    /// A file listed larger than `limits.maximumFileBytes` is refused before any byte is
+    /// fetched, and a download that sends more than that (or than the listed size) is cut at
+    /// once and its partial bytes removed: no more than the limit ever reaches the disk.
+    ///
     /// - Returns: the absolute URL of the cached bytes, inside the replica's folder.
-    /// - Throws: `SyncError` `.unsupported`, `.remote` (no such file on the remote, or a
-    ///   download whose length differs from the listed size), `.offline`/`.rateLimited` once
-    ///   retries are spent, `.replica`, `.unauthorized`, `.cancelled`.
-    public nonisolated func fetchFile(ref: String, of conversationID: String, refresh: Bool = false) async throws -> URL {
+    /// - Throws: `SyncError` `.unsupported`, `.remote` (no such file on the remote, a
+    ///   download whose length differs from the listed size, or — with a `RemoteError`
+    ///   `responseTooLarge`, field `size` — a file past `limits`), `.offline`/`.rateLimited`
+    ///   once retries are spent, `.replica`, `.unauthorized`, `.cancelled`.
+    public nonisolated func fetchFile(
+        ref: String, of conversationID: String, refresh: Bool = false, limits: ContentLimits = .default
+    ) async throws -> URL {
         let content = contentRemote
         try content.require(api.capabilities.files, "files")
         let replica = self.replica
@@ -59,12 +66,19 @@ extension SyncEngine {
         if !refresh, let url = stored.cachedURL, FileManager.default.fileExists(atPath: url.path) {
             return url
         }
+        let maximum = limits.maximumFileBytes
+        if let size = stored.size, size > maximum {
+            throw ContentLimits.refusal(
+                "the remote lists this file at \(size) bytes, more than the \(maximum) this client loads; it was not downloaded",
+                field: "size", endpoint: "file download")
+        }
         try await content.prepare(conversationID)
         let api = self.api
         let cached = try await content.call { () async throws -> StoredFile in
             let body = try await api.downloadFile(ref: ref, of: conversationID)
             do {
-                return try await replica.cacheFileBytes(ref: ref, from: body.map { $0.readableBytesView })
+                let chunks = CappedChunks(base: body.map { $0.readableBytesView }, limit: maximum)
+                return try await replica.cacheFileBytes(ref: ref, from: chunks)
             } catch let error as StoreError where error.code == .invalidArgument {
                 throw SyncError(.remote, "the remote's download differs from the file's listed size", store: error)
             }
@@ -109,10 +123,12 @@ extension SyncEngine {
     /// - Throws: `SyncError` `.unsupported`; `.replica` wrapping `StoreError` `.invalidQuery`
     ///   (a negative offset, a limit outside 1…`Replica.maximumSliceRows`, an unknown column or
     ///   order) or `.notFound` (no such frame); `.offline`/`.rateLimited` when the remote is
-    ///   unreachable and nothing is cached; `.remote`, `.unauthorized`, `.cancelled`.
+    ///   unreachable and nothing is cached; `.remote` (with a `RemoteError` `responseTooLarge`,
+    ///   field `row_count` or `rows`, for a frame past `limits.maximumFrameRows`: refused
+    ///   before its rows are fetched, or as soon as more rows arrive), `.unauthorized`, `.cancelled`.
     public nonisolated func dataFrameSlice(
         named name: String, of conversationID: String, offset: Int = 0, limit: Int = 100, columns: [String]? = nil,
-        orderBy: String? = nil, descending: Bool = false
+        orderBy: String? = nil, descending: Bool = false, limits: ContentLimits = .default
     ) async throws -> StoredDataFrameSlice {
         let content = contentRemote
         try content.require(api.capabilities.dataFrames, "data frames")
@@ -122,7 +138,7 @@ extension SyncEngine {
             throw SyncError(.replica, "the slice cannot be read: \(invalid.message)", store: invalid)
         }
         do {
-            try await cacheWholeFrame(name, of: conversationID, content)
+            try await cacheWholeFrame(name, of: conversationID, content, maximumRows: limits.maximumFrameRows)
         } catch let error as SyncError where error.isRetryable {
             // Offline: the cached rows, if any, answer (DESIGN "Query API": works with no network).
             // A frame the replica never heard of is the remote's failure to report, not a bad query.
@@ -163,16 +179,22 @@ extension SyncEngine {
 
     /// Refreshes the frame listing (small frames arrive whole in its samples), then fetches a
     /// larger frame's rows page by page and caches them all in one write.
-    private nonisolated func cacheWholeFrame(_ name: String, of conversationID: String, _ content: ContentRemote)
-        async throws
-    {
+    private nonisolated func cacheWholeFrame(
+        _ name: String, of conversationID: String, _ content: ContentRemote, maximumRows: Int
+    ) async throws {
         let rowsPerRequest = frameRowsPerRequest
-        let frames = try await refreshDataFrames(of: conversationID, sampleCount: rowsPerRequest)
+        // Samples never exceed the cap either: a frame past it is then never whole in its listing.
+        let frames = try await refreshDataFrames(of: conversationID, sampleCount: min(rowsPerRequest, max(maximumRows, 0)))
         guard let frame = frames.first(where: { $0.name == name }) else {
             let missing = StoreError(.notFound, "no such data frame", remoteID: conversationID)
             throw SyncError(.remote, "the remote lists no data frame with this name in the conversation", store: missing)
         }
         if frame.rowsCached { return }
+        if let claimed = frame.rowCount, claimed > maximumRows {
+            throw ContentLimits.refusal(
+                "the remote lists data frame rows (\(claimed)) past the \(maximumRows) this client loads; none were fetched",
+                field: "row_count", endpoint: "data frame rows")
+        }
         let api = self.api
         var rows: [[JSONValue]] = []
         var columns: [String]?
@@ -184,6 +206,11 @@ extension SyncEngine {
             }
             columns = page.columns
             rows.append(contentsOf: page.rows)
+            if rows.count > maximumRows {
+                throw ContentLimits.refusal(
+                    "the remote sent more data frame rows than the \(maximumRows) this client loads; none were cached",
+                    field: "rows", endpoint: "data frame rows")
+            }
             if page.rows.isEmpty || rows.count >= (frame.rowCount ?? 0) { break }
         }
         let replica = self.replica

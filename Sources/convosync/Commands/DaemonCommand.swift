@@ -13,13 +13,16 @@ struct DaemonCommand: AsyncParsableCommand {
             Runs each account saved with 'convosync accounts add' (or only those named with \
             --account): pulls every --interval seconds, pushes local writes as soon as they are \
             queued, backs off with jitter while a remote is unreachable or rate limiting, and \
-            follows the conversations named with --watch live where the dialect streams them.
+            follows the conversations named with --watch live where the dialect streams them. \
+            Each account uses its own stored credential: CONVOSYNC_API_KEY and \
+            CONVOSYNC_API_SECRET are never applied to saved accounts.
 
             SIGTERM or SIGINT stops it cleanly: the transaction in flight lands, streams close, \
             exit 0. SIGHUP reloads the account list and credentials and restarts the engines \
             (a list that fails to load is logged and the previous one kept). Logs go to \
             standard error (swift-log, --log-level). The status file (default \
-            $XDG_STATE_HOME/convosync/status.json, replaced atomically) says per account the \
+            $XDG_STATE_HOME/convosync/status.json, replaced atomically, mode 0600 in a 0700 \
+            folder) says per account the \
             phase, last successful sync, lag, outbox depth and last error; 'convosync status' \
             reads it.
 
@@ -76,7 +79,7 @@ struct DaemonCommand: AsyncParsableCommand {
             configuration.pullInterval = .seconds(interval)
             let daemon = Daemon(
                 load: load, statusFile: statusFile.map(URL.init(fileURLWithPath:)) ?? paths.statusFile,
-                configuration: configuration, logger: logger)
+                ownsStatusFolder: statusFile == nil, configuration: configuration, logger: logger)
             do {
                 try await daemon.run()
             } catch let error as SyncError {

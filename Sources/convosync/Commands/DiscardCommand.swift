@@ -42,6 +42,10 @@ struct DiscardCommand: AsyncParsableCommand {
     @Flag(name: .long, help: "Print the discarded op as one JSON document, for scripts.")
     var json = false
 
+    func validate() throws {
+        guard opID >= 1 else { throw ValidationError("The op id is a positive number, as 'convosync status' lists it.") }
+    }
+
     func run() async throws {
         try await reportingFailures {
             let replica = try Replica.openExisting(at: try location.path())

@@ -33,10 +33,10 @@ struct FramesCommand: AsyncParsableCommand {
     @Argument(help: ArgumentHelp("A data frame's name, to show its rows.", valueName: "name"))
     var name: String?
 
-    @Option(help: ArgumentHelp("The first row to show, from 0.", valueName: "n"))
+    @Option(help: ArgumentHelp("The first row to show, from 0 (at most the largest frame convosync loads).", valueName: "n"))
     var offset = 0
 
-    @Option(help: ArgumentHelp("The most rows to show (1-1000).", valueName: "n"))
+    @Option(help: ArgumentHelp("The most rows to show (1-\(Replica.maximumSliceRows)).", valueName: "n"))
     var limit = 20
 
     @Option(help: ArgumentHelp("The columns to show, comma-separated (default: all).", valueName: "a,b"))
@@ -53,6 +53,16 @@ struct FramesCommand: AsyncParsableCommand {
 
     @Flag(help: "Print one JSON document, for scripts.")
     var json = false
+
+    func validate() throws {
+        let rows = ContentLimits.default.maximumFrameRows
+        guard (0...rows).contains(offset) else {
+            throw ValidationError("--offset must be between 0 and \(rows) (the most rows convosync loads of a frame).")
+        }
+        guard (1...Replica.maximumSliceRows).contains(limit) else {
+            throw ValidationError("--limit must be between 1 and \(Replica.maximumSliceRows).")
+        }
+    }
 
     func run() async throws {
         try await reportingFailures {

@@ -25,14 +25,20 @@ struct GCCommand: AsyncParsableCommand {
 
     @OptionGroup var location: ReplicaLocationOptions
 
-    @Option(name: .customLong("older-than"), help: ArgumentHelp("Remove tombstones older than this many days.", valueName: "days"))
+    /// The longest retention `--older-than` takes: a century, far past any real one, and
+    /// small enough that the cut-off is a representable time.
+    static let maximumDays = 36_500
+
+    @Option(name: .customLong("older-than"), help: ArgumentHelp("Remove tombstones older than this many days (0-36500).", valueName: "days"))
     var olderThan: Int = 30
 
     @Flag(name: .long, help: "Print the count as one JSON document, for scripts.")
     var json = false
 
     func validate() throws {
-        if olderThan < 0 { throw ValidationError("--older-than takes a number of days, 0 or more.") }
+        guard (0...Self.maximumDays).contains(olderThan) else {
+            throw ValidationError("--older-than takes a number of days between 0 and \(Self.maximumDays).")
+        }
     }
 
     func run() async throws {

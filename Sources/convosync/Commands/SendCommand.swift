@@ -13,8 +13,9 @@ struct SendCommand: AsyncParsableCommand {
             outbox; convosync then tries to push it, with a short retry budget, and prints the \
             agent's reply once it landed in the replica. CONV is the remote conversation id, or \
             local:N for a conversation created offline (as 'convosync new' and 'convosync status' \
-            print it). The credential comes from CONVOSYNC_API_KEY (and CONVOSYNC_API_SECRET for \
-            knowrithm) or the credentials file, never from a flag.
+            print it). The credential is never a flag: with --remote it comes from \
+            CONVOSYNC_API_KEY (and CONVOSYNC_API_SECRET for knowrithm), else the credentials \
+            file; a saved --account uses its stored one unless --credential-from-env is given.
 
             Exit status: 0 the remote took the message; 75 the remote cannot be reached now (or \
             rate limits): the message stays queued and the next 'convosync sync' or the daemon \

@@ -31,14 +31,17 @@ struct SyncCommand: AsyncParsableCommand {
             request that fails in a way that may pass (network, 5xx, 429) is tried four times \
             with backoff, honouring Retry-After, before the sync gives up.
 
-            The credential comes from CONVOSYNC_API_KEY (and CONVOSYNC_API_SECRET for \
-            knowrithm) or the credentials file, never from a flag. Flags win over the \
-            environment, which wins over the account's saved settings.
+            The credential is never a flag. With --remote it comes from CONVOSYNC_API_KEY (and \
+            CONVOSYNC_API_SECRET for knowrithm), else the credentials file; a saved --account \
+            uses its stored credential only, unless --credential-from-env says to use the \
+            environment's for it. Flags win over the environment, which wins over the \
+            account's saved settings.
 
             Exit status: 0 in step; 65 the file is not a replica or belongs to another account; \
             69 the remote cannot be reached; 74 I/O error (a full disk); 75 rate limited past \
             the retry budget, or the replica is locked by another process; 76 the remote \
-            answered something unusable; 77 the credential was refused; 78 a missing or wrong \
+            answered something unusable; 77 the credential was refused, or the TLS handshake failed \
+            (a certificate not trusted, or no TLS on that port); 78 a missing or wrong \
             configuration (account, URL, dialect, credential). SIGINT or SIGTERM stops the sync \
             at a clean point and exits 130 or 143; a second signal stops at once.
 

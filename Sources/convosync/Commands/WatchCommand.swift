@@ -43,14 +43,16 @@ struct WatchCommand: AsyncParsableCommand {
     @Argument(help: ArgumentHelp("The conversation: its remote id, or local:N.", valueName: "conv"))
     var conversation: ConversationArgument
 
-    @Option(help: ArgumentHelp("Seconds between syncs where the dialect has no live stream.", valueName: "seconds"))
+    @Option(help: ArgumentHelp("Seconds between syncs where the dialect has no live stream (1-86400).", valueName: "seconds"))
     var interval: Int = 5
 
     @Flag(name: .long, help: "Print one JSON object per message and line, for scripts.")
     var json = false
 
     func validate() throws {
-        if interval < 1 { throw ValidationError("--interval takes a number of seconds, 1 or more.") }
+        guard (1...86_400).contains(interval) else {
+            throw ValidationError("--interval must be between 1 and 86400 seconds.")
+        }
     }
 
     private enum Event: Sendable {

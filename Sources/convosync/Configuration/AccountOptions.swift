@@ -5,9 +5,11 @@ import Foundation
 /// The options of every command that talks to a remote: a named account, or the account
 /// spelled out, and where the secret comes from.
 ///
-/// Precedence: flags, then the environment (`CONVOSYNC_ACCOUNT`, `CONVOSYNC_API_KEY`,
-/// `CONVOSYNC_API_SECRET`), then the config files under `$XDG_CONFIG_HOME/convosync/`.
-/// Secrets are never flags: a flag shows in `ps` and argument errors echo values.
+/// Precedence: flags, then the environment (`CONVOSYNC_ACCOUNT`), then the config files under
+/// `$XDG_CONFIG_HOME/convosync/`. Secrets are never flags: a flag shows in `ps` and argument
+/// errors echo values. `CONVOSYNC_API_KEY` and `CONVOSYNC_API_SECRET` apply only to the remote
+/// the command line names with `--remote`, or to the named account with
+/// `--credential-from-env`; a saved account otherwise uses its stored credential.
 struct AccountOptions: ParsableArguments {
     @Option(help: ArgumentHelp(
         "An account saved with 'convosync accounts add' (default: $CONVOSYNC_ACCOUNT).", valueName: "name"))
@@ -31,13 +33,17 @@ struct AccountOptions: ParsableArguments {
         "The credentials file (default: $XDG_CONFIG_HOME/convosync/credentials.json).", valueName: "file"))
     var credentialsFile: String?
 
+    @Flag(name: .customLong("credential-from-env"), help: ArgumentHelp(
+        "Use CONVOSYNC_API_KEY (and CONVOSYNC_API_SECRET) for the --account named, over its stored credential. Without it the environment applies only with --remote."))
+    var credentialFromEnvironment = false
+
     /// Resolves the account, its replica and its credentials (see ``AccountRequest``).
     /// - Throws: `CommandFailure` 78 for an unknown account, a missing remote, dialect,
     ///   replica or credential, a bad URL or an unsafe credentials file.
     func resolve(environment: [String: String]) throws -> ResolvedAccount {
         try AccountRequest(
             account: account, db: db, remote: remote, dialect: dialect, agentIDs: agentIDs,
-            credentialsFile: credentialsFile
+            credentialsFile: credentialsFile, credentialFromEnvironment: credentialFromEnvironment
         ).resolve(environment: environment)
     }
 }

@@ -20,6 +20,11 @@ struct AccountRequest: Sendable {
     var agentIDs: [String] = []
     /// The credentials file, over the account's and the default one.
     var credentialsFile: String?
+    /// Whether `CONVOSYNC_API_KEY`/`CONVOSYNC_API_SECRET` may stand in for the named account's
+    /// stored credential (`--credential-from-env`). Without `--remote` and without this, a
+    /// named account uses only its stored credential: a key in the environment is meant for
+    /// one remote, and sending it to every saved account's host would hand it to all of them.
+    var credentialFromEnvironment = false
 
     /// Resolves the account, its replica and its credentials.
     /// - Throws: `CommandFailure` 78 for an unknown account, a missing remote, dialect,
@@ -62,8 +67,12 @@ struct AccountRequest: Sendable {
                 "No replica file: pass --db FILE, or --account NAME to use the account's replica.",
                 exitCode: SysExits.configuration)
         }
+        // An environment credential belongs to the remote the command line names: an ad-hoc
+        // account (--remote), or one account the user explicitly opted in.
+        let usesEnvironment = remote != nil || credentialFromEnvironment
         let credentials = try resolveCredentials(
-            name: name, dialect: dialect, environment: environment,
+            name: name, dialect: dialect, environment: usesEnvironment ? environment : [:],
+            ignoredEnvironment: usesEnvironment ? [:] : environment,
             file: credentialsFile ?? entry?.credentialsFile ?? paths.credentialsFile, fileIsExplicit: credentialsFile != nil)
         return ResolvedAccount(
             name: name, replicaPath: replicaPath, usesDataFolder: usesDataFolder,
@@ -71,10 +80,13 @@ struct AccountRequest: Sendable {
                 baseURL: location.url, dialect: dialect, tenant: location.tenant, agentIDs: agents, credentials: credentials))
     }
 
-    /// The secret from the environment, else from the credentials file's entry for the
-    /// account (or `default`). The file is read only when the environment falls short.
+    /// The secret from `environment` (empty unless the environment may apply), else from the
+    /// credentials file's entry for the account (or `default`). The file is read only when the
+    /// environment falls short. `ignoredEnvironment` only shapes the message when nothing is
+    /// stored but a key was set where it does not apply.
     private func resolveCredentials(
-        name: String?, dialect: Dialect, environment: [String: String], file filePath: String, fileIsExplicit: Bool
+        name: String?, dialect: Dialect, environment: [String: String], ignoredEnvironment: [String: String],
+        file filePath: String, fileIsExplicit: Bool
     ) throws -> Credentials {
         let needsSecret = dialect == .knowrithm
         var key = environment["CONVOSYNC_API_KEY"].flatMap { $0.isEmpty ? nil : $0 }
@@ -89,15 +101,22 @@ struct AccountRequest: Sendable {
             secret = secret ?? stored?.apiSecret.flatMap { $0.isEmpty ? nil : $0 }
         }
         let whose = name.map { "account '\(TextLayout.printable($0))'" } ?? "this remote"
+        let fromEnvironment = ignoredEnvironment.isEmpty ? "" : " with --credential-from-env"
+        let ignoredKey = ignoredEnvironment["CONVOSYNC_API_KEY"].map { !$0.isEmpty } ?? false
+        if key == nil, ignoredKey, let name {
+            throw CommandFailure(
+                "No credential is stored for account '\(TextLayout.printable(name))', and CONVOSYNC_API_KEY applies only to a command given --remote: store it with 'convosync accounts add', or pass --credential-from-env to use it for this account.",
+                exitCode: SysExits.configuration)
+        }
         guard let key else {
             throw CommandFailure(
-                "No credentials for \(whose): set CONVOSYNC_API_KEY\(needsSecret ? " and CONVOSYNC_API_SECRET" : ""), or store them with 'convosync accounts add'.",
+                "No credentials for \(whose): set CONVOSYNC_API_KEY\(needsSecret ? " and CONVOSYNC_API_SECRET" : "")\(fromEnvironment), or store them with 'convosync accounts add'.",
                 exitCode: SysExits.configuration)
         }
         guard needsSecret else { return .bearer(key) }
         guard let secret else {
             throw CommandFailure(
-                "knowrithm also needs an API secret for \(whose): set CONVOSYNC_API_SECRET, or store it with 'convosync accounts add'.",
+                "knowrithm also needs an API secret for \(whose): set CONVOSYNC_API_SECRET\(fromEnvironment), or store it with 'convosync accounts add'.",
                 exitCode: SysExits.configuration)
         }
         return .apiKey(key, secret: secret)

@@ -25,6 +25,8 @@ struct Daemon: Sendable {
     /// Reads the accounts to run; called at start and on every SIGHUP.
     let load: @Sendable () throws -> [DaemonAccount]
     let statusFile: URL
+    /// Whether the status file's folder is convosync's own (the default), whose mode is kept 0700.
+    var ownsStatusFolder = false
     let configuration: SyncConfiguration
     let logger: Logger
 
@@ -73,7 +75,8 @@ struct Daemon: Sendable {
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = sessions.map { account, session in
             .init(service: SyncService(engine: session.engine, watched: account.watch))
         }
-        services.append(.init(service: StatusFileService(sessions: sessions, file: statusFile, logger: logger)))
+        services.append(.init(service: StatusFileService(
+            sessions: sessions, file: statusFile, ownsFolder: ownsStatusFolder, logger: logger)))
         var groupConfiguration = ServiceGroupConfiguration(services: services, logger: logger)
         groupConfiguration.gracefulShutdownSignals = [.sigterm, .sigint]
         let group = ServiceGroup(configuration: groupConfiguration)
@@ -121,6 +124,7 @@ private final class DaemonControl: Sendable {
 struct StatusFileService: Service {
     let sessions: [(DaemonAccount, SyncSession)]
     let file: URL
+    let ownsFolder: Bool
     let logger: Logger
 
     func run() async throws {
@@ -158,7 +162,7 @@ struct StatusFileService: Service {
         }
         let document = DaemonStatus(pid: getpid(), updatedAt: Timestamp.format(now), accounts: accounts)
         do {
-            try document.write(to: file)
+            try document.write(to: file, repairsFolder: ownsFolder)
         } catch {
             logger.warning("the status file could not be written", metadata: ["path": "\(file.path)", "error": "\(error)"])
         }

@@ -55,17 +55,29 @@ struct DaemonStatus: Codable, Sendable, Equatable {
         case accounts
     }
 
-    /// Writes the document to `url` through a temp file and a rename, so a reader never sees half of it.
-    func write(to url: URL) throws {
+    /// Writes the document to `url` through a temp file and a rename, so a reader never sees
+    /// half of it. The file is mode 0600 and a folder it creates 0700: it names the accounts,
+    /// their replicas and their last errors, which are nobody else's business.
+    ///
+    /// - Parameter repairsFolder: also tighten an existing folder to 0700 when group or others
+    ///   may read it (convosync's own state folder); never for a folder the user chose, which
+    ///   may be shared (`/tmp`).
+    /// - Throws: `CommandFailure` (73 the folder cannot be made, 74 the write failed).
+    func write(to url: URL, repairsFolder: Bool) throws {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        let data = try encoder.encode(self)
-        try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
-        let temporary = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).\(pid).tmp")
-        try data.write(to: temporary, options: .atomic)
-        if rename(temporary.path, url.path) != 0 {
-            throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: url.path])
+        let data: Data
+        do { data = try encoder.encode(self) } catch {
+            throw CommandFailure("The status could not be encoded.", exitCode: SysExits.software)
         }
+        let folder = url.deletingLastPathComponent().path
+        if repairsFolder {
+            var info = stat()
+            if stat(folder, &info) == 0, info.st_uid == getuid(), info.st_mode & 0o077 != 0 {
+                _ = chmod(folder, 0o700)
+            }
+        }
+        try AtomicFile.write(data, to: url.path)
     }
 
     /// The document at `url`, or `nil` when there is none or it cannot be read.

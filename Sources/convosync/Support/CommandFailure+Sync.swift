@@ -6,12 +6,21 @@ extension CommandFailure {
     /// The sentence and sysexits status for a failed sync: what happened and what to do.
     ///
     /// 69 unreachable, 75 rate limited past the retry budget or cancelled, 77 credentials
-    /// refused, 78 a wrong account (URL, dialect, agents), 76 a remote answer that cannot be
+    /// refused or a TLS handshake that failed (the server's identity cannot be trusted: a
+    /// refusal on security grounds, like a refused credential, that no retry and no flag
+    /// typo fix explains away; 78 stays for what is wrong in the flags or config files), 78 a wrong account (URL, dialect, agents), 76 a remote answer that cannot be
     /// used, and the replica's own statuses (65, 74, 75) for replica failures.
     /// - Parameter remote: the account, to name it in the sentence.
     init(_ error: SyncError, remote: ResolvedAccount?) {
         let label = remote?.label ?? "the remote"
         let host = remote?.remote.baseURL.host.map { " at \($0)" } ?? ""
+        if let failure = error.remote, failure.code == .tls {
+            let name = remote?.remote.baseURL.host.map(TextLayout.printable) ?? "the remote"
+            self.init(
+                "TLS handshake with \(name) failed: \(failure.detail ?? "the handshake was refused"); check that --remote is the platform's https URL and that its certificate is trusted by this machine.",
+                exitCode: SysExits.noPermission)
+            return
+        }
         switch error.code {
         case .offline:
             if let status = error.remote?.status {
@@ -67,6 +76,9 @@ extension CommandFailure {
             self.init(
                 "The sync was cancelled; the replica is consistent and the next sync resumes where this one stopped.",
                 exitCode: SysExits.temporaryFailure)
+        case .remote where error.remote?.code == .responseTooLarge:
+            self.init(
+                "\(error.message.prefixCapitalized); nothing of it was kept.", exitCode: SysExits.protocolError)
         case .unsupported:
             self.init("The remote's dialect cannot do this: \(error.message).", exitCode: SysExits.unavailable)
         default:

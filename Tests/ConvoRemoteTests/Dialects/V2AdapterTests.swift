@@ -138,6 +138,31 @@ struct V2AdapterTests {
         }
     }
 
+    @Test("a negative file size or row_count is refused naming the field; a huge claim decodes for the content limits to refuse")
+    func sizeClaims() throws {
+        func response(_ text: String) -> RemoteResponse {
+            RemoteResponse(status: 200, headers: [], body: ByteBuffer(string: text), endpoint: "GET /files")
+        }
+        let file = #"{"file_ref":"f1","name":"a.csv","content_type":"text/csv","size":SIZE,"direction":"output"}"#
+        let negative = try #require(throws: RemoteError.self) {
+            try response(#"{"files":[\#(file.replacingOccurrences(of: "SIZE", with: "-1"))]}"#).decode(V2Wire.FileList.self)
+        }
+        #expect(negative.code == .malformedResponse)
+        #expect(negative.field == "$.files[0].size")
+        let huge = try response(#"{"files":[\#(file.replacingOccurrences(of: "SIZE", with: "1000000000000"))]}"#)
+            .decode(V2Wire.FileList.self)
+        #expect(huge.files.first?.size == 1_000_000_000_000)
+
+        let frame = #"{"name":"r","columns":["a"],"row_count":COUNT,"samples":[]}"#
+        let negativeRows = try #require(throws: RemoteError.self) {
+            try response(#"{"data_frames":[\#(frame.replacingOccurrences(of: "COUNT", with: "-5"))]}"#).decode(V2Wire.FrameList.self)
+        }
+        #expect(negativeRows.field == "$.data_frames[0].row_count")
+        let hugeRows = try response(#"{"data_frames":[\#(frame.replacingOccurrences(of: "COUNT", with: "1000000000000"))]}"#)
+            .decode(V2Wire.FrameList.self)
+        #expect(hugeRows.frames.first?.rowCount == 1_000_000_000_000)
+    }
+
     @Test("the upload is multipart with a repeated files field and hostile names quoted")
     func uploadShape() async throws {
         try await withAdapter(.v2) { api, server in
