@@ -59,13 +59,4 @@ public struct RetryPolicy: Sendable, Hashable {
         self.maxDelay = maxDelay
         self.jitter = jitter
     }
-
-    /// The delay before retry number `retry` (from 1), or what the server asked, capped.
-    func delay(beforeRetry retry: Int, retryAfter: Duration?) -> Duration {
-        if let retryAfter { return min(retryAfter, maxDelay) }
-        let exponent = Double(1 << min(max(retry - 1, 0), 20))
-        let base = min(initialDelay * exponent, maxDelay)
-        let spread = max(0, min(jitter, 1))
-        return base * Double.random(in: (1 - spread)...(1 + spread))
-    }
 }

@@ -245,7 +245,7 @@ public actor SyncEngine {
                 if Task.isCancelled { break }
                 failures += 1
                 if error.isRetryable {
-                    delay = configuration.retry.delay(beforeRetry: failures, retryAfter: error.retryAfter)
+                    delay = configuration.retry.backoff(beforeRetry: failures, retryAfter: error.retryAfter)
                 }
                 nextPull = .now + delay
                 logger.warning("sync failed", metadata: ["error": "\(error.code.rawValue)", "retry_in": "\(delay)"])

@@ -87,6 +87,10 @@ public struct SyncError: Error, Sendable, CustomStringConvertible {
         case .routeNotFound, .insecureTransport, .redirectRefused:
             code = .misconfigured
             message = "the remote URL does not serve this dialect (\(error))"
+        case .tls:
+            // Not a passing fault: the peer cannot be trusted until someone changes something.
+            code = .misconfigured
+            message = "the TLS handshake with the remote failed (\(error))"
         case .notFound where error.resource == .agent:
             code = .misconfigured
             message = "the remote does not know an agent of this account (\(error))"

@@ -25,6 +25,7 @@ struct Convosync: AsyncParsableCommand {
             ImportCommand.self,
             ExportCommand.self,
             SyncCommand.self,
+            VerifyCommand.self,
             StatusCommand.self,
             NewCommand.self,
             SendCommand.self,

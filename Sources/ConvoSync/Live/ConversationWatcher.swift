@@ -60,7 +60,7 @@ struct ConversationWatcher: Sendable {
                     "the watch stream failed; reconnecting",
                     metadata: ["conversation": "\(conversationID)", "error": "\(failure.code.rawValue)"])
             }
-            let delay = context.configuration.retry.delay(beforeRetry: max(failures, 1), retryAfter: nil)
+            let delay = context.configuration.retry.backoff(beforeRetry: max(failures, 1), retryAfter: nil)
             do { try await Task.sleep(for: delay) } catch { return }
         }
     }

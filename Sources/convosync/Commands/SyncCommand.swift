@@ -25,9 +25,14 @@ struct SyncCommand: AsyncParsableCommand {
             serves. Progress shows on standard error (a bar on a terminal, plain lines \
             otherwise); the summary goes to standard output. Every page commits with its \
             position, so an interrupted or killed sync leaves a consistent replica and the next \
-            one resumes where it stopped. When the remote changed during the pass (or the pass \
-            resumed an interrupted one), everything read is kept and exit is still 0, but \
-            deletions were not checked: the summary says so; sync again. A \
+            one resumes where it stopped. A listing the remote could not prove complete (it \
+            changed during the pass, a page came back short, or the pass resumed an \
+            interrupted one) removes nothing and is listed again at once, up to three passes; \
+            only a remote that keeps changing through all of them leaves deletions unchecked: \
+            everything read is kept, exit is still 0 and the summary says so. Remote items \
+            whose ids cannot be stored (empty, over 1 KiB, control characters) are skipped and \
+            counted. Listing pages that cycle, or a total no account holds, end the sync with \
+            76 and remove nothing. A \
             request that fails in a way that may pass (network, 5xx, 429) is tried four times \
             with backoff, honouring Retry-After, before the sync gives up.
 
@@ -190,7 +195,8 @@ struct SyncCommand: AsyncParsableCommand {
             account: resolved.name, dialect: resolved.remote.dialect.rawValue, replica: resolved.replicaPath,
             pages: report.pull.pages, listed: report.pull.listed, read: report.pull.read, purged: report.pull.purged,
             pushed: report.pushed, failedWrites: report.failedWrites,
-            deletionsChecked: report.pull.deletionsChecked, requests: traffic.requests, receivedBytes: traffic.receivedBytes,
+            deletionsChecked: report.pull.deletionsChecked, refused: report.pull.refused, requests: traffic.requests,
+            receivedBytes: traffic.receivedBytes,
             finishedAt: Timestamp.format(report.finishedAt))
         if json {
             try printJSON(summary)
@@ -205,8 +211,11 @@ struct SyncCommand: AsyncParsableCommand {
         if report.failedWrites > 0 {
             line += " The remote refused \(report.failedWrites) local \(report.failedWrites == 1 ? "write" : "writes") for good; they are kept in the outbox with the reason."
         }
+        if report.pull.refused > 0 {
+            line += " Skipped \(report.pull.refused) remote \(report.pull.refused == 1 ? "item" : "items") whose ids cannot be stored."
+        }
         if !report.pull.deletionsChecked {
-            line += " Deletions were not checked (the remote changed during the pass, or it resumed an interrupted one); sync again to check them."
+            line += " Deletions were not checked: the remote kept changing through \(report.pull.fullPasses) \(report.pull.fullPasses == 1 ? "pass" : "passes"); the next sync checks them."
         }
         print(line)
     }
@@ -224,12 +233,13 @@ private struct SyncSummary: Encodable {
     let pushed: Int
     let failedWrites: Int
     let deletionsChecked: Bool
+    let refused: Int
     let requests: Int
     let receivedBytes: Int
     let finishedAt: String
 
     enum CodingKeys: String, CodingKey {
-        case account, dialect, replica, pages, listed, read, purged, pushed, requests
+        case account, dialect, replica, pages, listed, read, purged, pushed, refused, requests
         case failedWrites = "failed_writes"
         case deletionsChecked = "deletions_checked"
         case receivedBytes = "received_bytes"
@@ -248,6 +258,7 @@ private struct SyncSummary: Encodable {
         try container.encode(pushed, forKey: .pushed)
         try container.encode(failedWrites, forKey: .failedWrites)
         try container.encode(deletionsChecked, forKey: .deletionsChecked)
+        try container.encode(refused, forKey: .refused)
         try container.encode(requests, forKey: .requests)
         try container.encode(receivedBytes, forKey: .receivedBytes)
         try container.encode(finishedAt, forKey: .finishedAt)

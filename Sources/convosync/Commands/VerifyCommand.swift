@@ -1,0 +1,152 @@
+import ArgumentParser
+import ConvoModel
+import ConvoRemote
+import ConvoStore
+import ConvoSync
+import Foundation
+
+/// `convosync verify`: is the replica exactly what the remote serves?
+struct VerifyCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "verify",
+        abstract: "Check that a replica holds exactly what its remote serves.",
+        discussion: """
+            Reads the remote afresh, every page of every listing with the same paging and \
+            retries as a sync, without writing the replica, and compares it conversation by \
+            conversation: ids, titles, metadata, deleted state, turn ids and order, and each \
+            turn's role, state and text. It lists what is missing locally, what is extra \
+            locally (and whether the remote says conversation_not_found for it), and what \
+            differs, with the field names. Conversations with local writes still queued are \
+            shown as pending, not as differences. When a listing moved while it was read, \
+            findings it could explain are marked unconfirmed.
+
+            --repair fetches again what is missing or differs and removes what the remote \
+            confirms gone, as a sync would, then verifies once more.
+
+            Exit status: 0 equal; 1 they differ; otherwise as `convosync sync`.
+
+            Example:
+              convosync verify --account work
+              convosync verify --account work --repair --json
+            """
+    )
+
+    @OptionGroup var account: AccountOptions
+
+    @Flag(name: .long, help: "Fetch what is missing or differs, remove what the remote confirms gone, and verify again.")
+    var repair = false
+
+    @Flag(name: .long, help: "Print the report as one JSON document, for scripts.")
+    var json = false
+
+    func run() async throws {
+        try await reportingFailures {
+            let environment = ProcessInfo.processInfo.environment
+            let resolved = try account.resolve(environment: environment)
+            guard FileManager.default.fileExists(atPath: resolved.replicaPath) else {
+                throw CommandFailure(
+                    "No replica at '\(resolved.replicaPath)'; run 'convosync sync' first.", exitCode: SysExits.noInput)
+            }
+            let report: VerifyReport
+            do {
+                report = try await SyncSession.with(
+                    replicaAt: resolved.replicaPath, account: resolved.remote,
+                    configuration: SyncCommand.syncConfiguration, remote: SyncCommand.remoteConfiguration
+                ) { session in
+                    try await EngineProgress.showing(session.engine, environment: environment) {
+                        try await session.engine.verify(repair: repair)
+                    }
+                }
+            } catch let error as SyncError {
+                throw CommandFailure(error, remote: resolved)
+            }
+            if json {
+                try printJSON(VerifyDocument(report, account: resolved.name))
+            } else {
+                print(Self.describe(report, label: resolved.label))
+            }
+            if !report.isEqual { throw ExitCode(1) }
+        }
+    }
+
+    /// The report for a person: one line, then a line per finding.
+    static func describe(_ report: VerifyReport, label: String) -> String {
+        let counts = "remote \(report.remoteConversations), replica \(report.localConversations)"
+        var lines: [String] = []
+        let repaired = report.repaired > 0 ? " after repairing \(report.repaired)" : ""
+        if report.isEqual {
+            lines.append("Equal to \(label)\(repaired): \(counts) conversations.")
+        } else {
+            lines.append("Differs from \(label)\(repaired) (\(counts) conversations): \(report.differences.count) \(report.differences.count == 1 ? "difference" : "differences").")
+        }
+        for finding in report.findings {
+            let id = TextLayout.printable(finding.conversationID)
+            var line: String
+            switch finding.kind {
+            case .missingLocally: line = "  missing locally  \(id)"
+            case .extraLocally:
+                line = "  extra locally    \(id)"
+                if finding.confirmedGone == true { line += " (the remote says conversation_not_found)" }
+            case .differs: line = "  differs          \(id): \(finding.fields.map(TextLayout.printable).joined(separator: ", "))"
+            case .pending: line = "  pending          \(id) (local writes queued)"
+            }
+            if finding.unconfirmed { line += " [unconfirmed: the listing moved while it was read]" }
+            lines.append(line)
+        }
+        if report.pendingWrites > 0 { lines.append("\(report.pendingWrites) local \(report.pendingWrites == 1 ? "write waits" : "writes wait") in the outbox.") }
+        if !report.listingsHeldStill { lines.append("The remote changed while it was read; verify again when it is quiet to confirm.") }
+        if report.refused > 0 { lines.append("\(report.refused) remote items were skipped: their ids cannot be stored.") }
+        return lines.joined(separator: "\n")
+    }
+}
+
+/// `verify --json`.
+private struct VerifyDocument: Encodable {
+    struct Finding: Encodable {
+        let kind: String
+        let conversationID: String
+        let fields: [String]
+        let confirmedGone: Bool?
+        let unconfirmed: Bool
+
+        enum CodingKeys: String, CodingKey {
+            case kind, fields, unconfirmed
+            case conversationID = "conversation_id"
+            case confirmedGone = "confirmed_gone"
+        }
+    }
+
+    let account: String?
+    let equal: Bool
+    let remoteConversations: Int
+    let localConversations: Int
+    let pendingWrites: Int
+    let refused: Int
+    let listingsHeldStill: Bool
+    let repaired: Int
+    let findings: [Finding]
+
+    enum CodingKeys: String, CodingKey {
+        case account, equal, refused, repaired, findings
+        case remoteConversations = "remote_conversations"
+        case localConversations = "local_conversations"
+        case pendingWrites = "pending_writes"
+        case listingsHeldStill = "listings_held_still"
+    }
+
+    init(_ report: VerifyReport, account: String?) {
+        self.account = account
+        equal = report.isEqual
+        remoteConversations = report.remoteConversations
+        localConversations = report.localConversations
+        pendingWrites = report.pendingWrites
+        refused = report.refused
+        listingsHeldStill = report.listingsHeldStill
+        repaired = report.repaired
+        findings = report.findings.map {
+            Finding(
+                kind: $0.kind.rawValue, conversationID: $0.conversationID, fields: $0.fields,
+                confirmedGone: $0.confirmedGone, unconfirmed: $0.unconfirmed)
+        }
+    }
+}
