@@ -107,3 +107,49 @@ struct VerifyTests {
         return try queue.write(edit)
     }
 }
+
+/// verify under a remote that moves or lies: it may say it cannot confirm, never that the
+/// replica holds something extra while the remote still serves it.
+@Suite("Verifying against a remote that moves or lies")
+struct VerifyUnderLiesTests {
+    enum Condition: String, CaseIterable, CustomTestStringConvertible {
+        case churn, emptyPages, shortPages, movingTotal, hostileIDs, cursorGeneration
+
+        var testDescription: String { rawValue }
+
+        func apply(to faults: inout FaultConfiguration) {
+            switch self {
+            case .churn: faults.churnEvery = 2
+            case .emptyPages: faults.emptyPageEvery = 2
+            case .shortPages: faults.shortPageEvery = 2
+            case .movingTotal: faults.movingTotal = true
+            case .hostileIDs: faults.hostileIDs = true
+            case .cursorGeneration: faults.cursorGeneration = 1
+            }
+        }
+    }
+
+    @Test("verify never calls a conversation extra while the remote still serves it", arguments: VerifyTests.dialects, Condition.allCases)
+    func neverExtraWhileServed(dialect: Dialect, condition: Condition) async throws {
+        try await withTemporaryDirectory { folder in
+            try await EmulatorHarness.withSeededEmulator(conversations: 16, turns: 2, configure: { $0.adminEnabled = true }) { emulator in
+                var configuration = SyncHarness.testConfiguration
+                configuration.pageSize = 4
+                try await SyncHarness.with(dialect, on: emulator, in: folder, configuration: configuration) { harness in
+                    try await harness.engine.sync()
+                    var faults = FaultConfiguration()
+                    condition.apply(to: &faults)
+                    emulator.emulator.faults.update(faults)
+                    let report = try await harness.engine.verify()
+                    emulator.emulator.faults.update(FaultConfiguration())
+                    let served = Set(try await harness.comparison().remote.map(\.id))
+                    for finding in report.findings where finding.kind == .extraLocally {
+                        #expect(!served.contains(finding.conversationID) || finding.unconfirmed, "called extra while served: \(finding)")
+                    }
+                    let confirmedExtra = report.findings.filter { $0.kind == .extraLocally && !$0.unconfirmed }
+                    #expect(Set(confirmedExtra.map(\.conversationID)).isDisjoint(with: served))
+                }
+            }
+        }
+    }
+}
