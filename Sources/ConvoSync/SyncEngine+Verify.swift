@@ -28,7 +28,11 @@ extension SyncEngine {
                 report = try await verifyOnce(repair: false)
                 report.repaired = repaired
             }
-            broadcaster.update { $0.phase = .idle }
+            let summary = VerifySummary(report)
+            broadcaster.update { status in
+                status.phase = .idle
+                status.lastVerification = summary
+            }
             return report
         } catch {
             broadcaster.update { $0.phase = .idle }

@@ -77,6 +77,51 @@ struct DaemonTests {
         }
     }
 
+    @Test("with --verify-every the daemon verifies each replica and status shows the last result; without it, never")
+    func scheduledVerification() async throws {
+        try await withTemporaryDirectory { folder in
+            try await EmulatorHarness.withSeededEmulator(conversations: 6, turns: 2) { emulator in
+                let setup = SyncSetup(folder: folder)
+                var environment = setup.baseEnvironment
+                environment["XDG_STATE_HOME"] = folder.appendingPathComponent("state").path
+                let statusFile = folder.appendingPathComponent("state/convosync/status.json")
+                var adding = setup.environment(.knowrithm, on: emulator)
+                adding["XDG_STATE_HOME"] = environment["XDG_STATE_HOME"]
+                let added = try await Convosync.run(
+                    ["accounts", "add", "know"] + (try SyncSetup.accountArguments(.knowrithm, on: emulator)), environment: adding)
+                #expect(added.status == 0, "\(added.standardError)")
+
+                let errorFile = folder.appendingPathComponent("daemon.log")
+                _ = FileManager.default.createFile(atPath: errorFile.path, contents: nil)
+                let daemon = try Convosync.start(
+                    ["daemon", "--interval", "3600", "--verify-every", "1"], environment: environment, standardError: errorFile)
+                defer { if daemon.isRunning { kill(daemon.processIdentifier, SIGKILL) } }
+                try await waitFor("a scheduled verification", log: errorFile) {
+                    let line = Self.status(statusFile)?.first { $0["name"] as? String == "know" }
+                    return (line?["last_verify"] as? [String: Any])?["equal"] as? Bool == true
+                }
+                let status = try await Convosync.run(["status", "--json"], environment: environment)
+                #expect(status.status == 0, "\(status.standardError)")
+                #expect(status.output.contains("\"last_verify\":{"), "\(status.output)")
+                kill(daemon.processIdentifier, SIGTERM)
+                try await Convosync.waitForExit(daemon)
+                #expect(daemon.terminationStatus == 0)
+
+                // Without the flag no verification runs.
+                let plain = try Convosync.start(["daemon", "--interval", "3600"], environment: environment, standardError: errorFile)
+                defer { if plain.isRunning { kill(plain.processIdentifier, SIGKILL) } }
+                try await waitFor("the plain daemon's first sync", log: errorFile) {
+                    let line = Self.status(statusFile)?.first { $0["name"] as? String == "know" }
+                    return line != nil && line?["last_verify"] == nil && Self.pid(statusFile) == plain.processIdentifier
+                }
+                try await Task.sleep(for: .seconds(2))
+                #expect(Self.status(statusFile)?.first?["last_verify"] == nil)
+                kill(plain.processIdentifier, SIGTERM)
+                try await Convosync.waitForExit(plain)
+            }
+        }
+    }
+
     @Test("with no accounts saved the daemon says how to add one and exits 78")
     func noAccounts() async throws {
         try await withTemporaryDirectory { folder in
@@ -87,6 +132,14 @@ struct DaemonTests {
     }
 
     /// The accounts of the daemon's status file, `nil` until it exists.
+    /// The pid of the daemon that last wrote the status file.
+    static func pid(_ file: URL) -> Int32? {
+        guard let data = try? Data(contentsOf: file),
+            let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any]
+        else { return nil }
+        return (object["pid"] as? Int).map(Int32.init)
+    }
+
     static func status(_ file: URL) -> [[String: Any]]? {
         guard let data = try? Data(contentsOf: file),
             let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any]

@@ -53,6 +53,29 @@ public struct SyncStatus: Sendable, Hashable {
     /// Whether the last pull could check deletions (false when the remote changed under it).
     public var deletionsChecked = true
 
+    /// The last `verify()`'s outcome, once one ran.
+    public var lastVerification: VerifySummary?
+
     /// The idle status of an engine that has not synced yet.
     public init() {}
+}
+
+/// What a status line says of the last verification: when, and whether the replica was equal.
+public struct VerifySummary: Sendable, Hashable {
+    /// When it finished.
+    public var finishedAt: Date
+    /// Whether the replica equalled the remote (queued writes aside).
+    public var equal: Bool
+    /// How many differences it found (after a repair, those left).
+    public var differences: Int
+    /// How many of them a moving listing could explain.
+    public var unconfirmed: Int
+
+    /// Summarises `report`.
+    public init(_ report: VerifyReport) {
+        finishedAt = report.finishedAt
+        equal = report.isEqual
+        differences = report.differences.count
+        unconfirmed = report.differences.filter(\.unconfirmed).count
+    }
 }

@@ -24,7 +24,9 @@ struct DaemonCommand: AsyncParsableCommand {
             $XDG_STATE_HOME/convosync/status.json, replaced atomically, mode 0600 in a 0700 \
             folder) says per account the \
             phase, last successful sync, lag, outbox depth and last error; 'convosync status' \
-            reads it.
+            reads it. With --verify-every, each replica is also verified against its remote \
+            on that schedule (as 'convosync verify' does, writing nothing) and the status file \
+            and 'convosync status' show the last result.
 
             Exit status: 0 after a signal-driven stop; 78 no accounts, an unknown account or a \
             missing credential; 65 a replica of another account; 75 a replica locked by another \
@@ -46,6 +48,10 @@ struct DaemonCommand: AsyncParsableCommand {
         "A conversation to follow live (repeatable; dialects with a watch stream).", valueName: "id"))
     var watched: [String] = []
 
+    @Option(name: .customLong("verify-every"), help: ArgumentHelp(
+        "Seconds between two verifications of each replica against its remote (default: never).", valueName: "seconds"))
+    var verifyEvery: Int?
+
     @Option(name: .customLong("status-file"), help: ArgumentHelp(
         "Where to write the status (default: $XDG_STATE_HOME/convosync/status.json).", valueName: "file"))
     var statusFile: String?
@@ -56,6 +62,9 @@ struct DaemonCommand: AsyncParsableCommand {
 
     func validate() throws {
         guard (1...86_400).contains(interval) else { throw ValidationError("--interval must be between 1 and 86400 seconds.") }
+        if let verifyEvery, !(1...2_592_000).contains(verifyEvery) {
+            throw ValidationError("--verify-every must be between 1 and 2592000 seconds (30 days).")
+        }
     }
 
     func run() async throws {
@@ -79,7 +88,8 @@ struct DaemonCommand: AsyncParsableCommand {
             configuration.pullInterval = .seconds(interval)
             let daemon = Daemon(
                 load: load, statusFile: statusFile.map(URL.init(fileURLWithPath:)) ?? paths.statusFile,
-                ownsStatusFolder: statusFile == nil, configuration: configuration, logger: logger)
+                ownsStatusFolder: statusFile == nil, configuration: configuration,
+                verifyEvery: verifyEvery.map { .seconds($0) }, logger: logger)
             do {
                 try await daemon.run()
             } catch let error as SyncError {

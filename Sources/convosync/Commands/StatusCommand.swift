@@ -189,6 +189,12 @@ private struct AccountReport {
             "online": daemon.map { JSONValue.bool($0.online) } ?? .null,
             "lag_seconds": daemon?.lagSeconds.map { JSONValue.int(Int64($0)) } ?? .null,
             "daemon": .bool(daemon != nil),
+            "last_verify": daemon?.lastVerify.map { verify in
+                JSONValue.object([
+                    "at": .string(verify.at), "equal": .bool(verify.equal),
+                    "differences": .int(Int64(verify.differences)), "unconfirmed": .int(Int64(verify.unconfirmed)),
+                ])
+            } ?? .null,
             "outbox_pending": .int(Int64(pending.count)),
             "outbox_failed": .int(Int64(failed.count)),
             "last_error": text(lastError),
@@ -221,6 +227,12 @@ private struct AccountReport {
             if let lag = daemon.lagSeconds { line += " · lag \(lag) s" }
             Swift.print(line)
             if let error = daemon.lastError { Swift.print(terminal.red("  Last error: " + TextLayout.printable(error))) }
+            if let verify = daemon.lastVerify {
+                let when = Timestamp.parse(verify.at).map { TextLayout.relative($0) } ?? verify.at
+                let outcome = verify.equal ? "equal to the remote" : "\(verify.differences) differences (\(verify.unconfirmed) unconfirmed)"
+                let line = "  Verified:   \(outcome) · \(when)"
+                Swift.print(verify.equal ? line : terminal.red(line))
+            }
         } else {
             Swift.print("  Daemon:     " + (daemonRuns ? "not syncing this account" : "not running"))
         }

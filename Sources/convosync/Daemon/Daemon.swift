@@ -28,6 +28,8 @@ struct Daemon: Sendable {
     /// Whether the status file's folder is convosync's own (the default), whose mode is kept 0700.
     var ownsStatusFolder = false
     let configuration: SyncConfiguration
+    /// How often each replica is verified against its remote; `nil` (the default) never.
+    var verifyEvery: Duration?
     let logger: Logger
 
     /// Runs until SIGTERM/SIGINT. A configuration that fails to load at start is thrown; one
@@ -74,6 +76,11 @@ struct Daemon: Sendable {
         }
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = sessions.map { account, session in
             .init(service: SyncService(engine: session.engine, watched: account.watch))
+        }
+        if let verifyEvery {
+            services += sessions.map { account, session in
+                .init(service: VerifyService(engine: session.engine, every: verifyEvery, logger: logger.with(account: account.name)))
+            }
         }
         services.append(.init(service: StatusFileService(
             sessions: sessions, file: statusFile, ownsFolder: ownsStatusFolder, logger: logger)))

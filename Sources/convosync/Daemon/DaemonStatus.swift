@@ -20,6 +20,16 @@ struct DaemonStatus: Codable, Sendable, Equatable {
         var lastError: String?
         var lastErrorCode: String?
         var deletionsChecked: Bool
+        /// The last scheduled verification (`--verify-every`), once one ran.
+        var lastVerify: Verification?
+
+        /// What the last verification found.
+        struct Verification: Codable, Sendable, Equatable {
+            var at: String
+            var equal: Bool
+            var differences: Int
+            var unconfirmed: Int
+        }
 
         enum CodingKeys: String, CodingKey {
             case name, dialect, replica, phase, online
@@ -27,6 +37,7 @@ struct DaemonStatus: Codable, Sendable, Equatable {
             case outboxPending = "outbox_pending", outboxFailed = "outbox_failed"
             case lastError = "last_error", lastErrorCode = "last_error_code"
             case deletionsChecked = "deletions_checked"
+            case lastVerify = "last_verify"
         }
 
         init(name: String, dialect: Dialect, replica: String, status: SyncStatus, pending: Int, failed: Int, now: Date) {
@@ -42,6 +53,11 @@ struct DaemonStatus: Codable, Sendable, Equatable {
             lastError = status.lastError
             lastErrorCode = status.lastErrorCode?.rawValue
             deletionsChecked = status.deletionsChecked
+            lastVerify = status.lastVerification.map {
+                Verification(
+                    at: Timestamp.format($0.finishedAt), equal: $0.equal, differences: $0.differences,
+                    unconfirmed: $0.unconfirmed)
+            }
         }
     }
 
