@@ -92,8 +92,10 @@ public struct ConversationSnapshot: Sendable, Hashable {
 
 /// One event of a durable watch stream (agentflow), each applied once with its id.
 public enum WatchEvent: Sendable, Hashable {
-    /// The whole conversation as of snapshot `eventID`.
-    case snapshot(eventID: String, ConversationSnapshot)
+    /// The whole conversation as of snapshot `eventID`; `nil` when the event carried no id
+    /// a client may store (none, or one holding control bytes or over 1 KiB, which SSE
+    /// ignores): apply it, and keep resuming from the last stored id.
+    case snapshot(eventID: String?, ConversationSnapshot)
     /// The server no longer retains the id resumed from: the next snapshot replaces
     /// everything (refresh that conversation in full).
     case reset

@@ -353,3 +353,35 @@ struct RandomLiesTests {
         }
     }
 }
+
+/// Event streams that lie: ids no one should store, `retry: 0`.
+@Suite("Watching a remote whose event streams lie")
+struct LyingStreamTests {
+    @Test("snapshots whose SSE ids carry control bytes or 1,500 bytes still land; no such id is stored; retry: 0 does not spin")
+    func hostileEventIDsAreNeverStored() async throws {
+        try await withTemporaryDirectory { folder in
+            try await EmulatorHarness.withSeededEmulator(conversations: 4, turns: 1, configure: { $0.adminEnabled = true }) { emulator in
+                try await SyncHarness.with(.agentflow, on: emulator, in: folder) { harness in
+                    try await harness.engine.sync()
+                    var faults = FaultConfiguration()
+                    faults.sseHostileIDs = true
+                    faults.sseRetryZero = true
+                    emulator.emulator.faults.update(faults)
+                    let id = try #require(try await harness.comparison().remote.first?.id)
+                    await harness.engine.watch(id)
+                    for content in ["First under lying ids", "Second under lying ids"] {
+                        let (user, _) = try await harness.admin.append(to: id, content: content)
+                        #expect(try await LiveWatchTests.waitUntil(harness.replica, id) { detail in
+                            detail?.turns.contains { $0.id == user } == true
+                        }, "the snapshot with \(content) did not land")
+                        let stored = try await harness.replica.syncState(scope: "watch:\(id)")?.lastEventID
+                        #expect(stored.map(RemoteID.isStorable) ?? true, "stored a hostile event id")
+                    }
+                    let requests = harness.engine.status.requests
+                    try await Task.sleep(for: .milliseconds(500))
+                    #expect(harness.engine.status.requests - requests < 20, "the watch reconnects in a busy loop")
+                }
+            }
+        }
+    }
+}

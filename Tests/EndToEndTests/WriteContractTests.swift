@@ -156,7 +156,7 @@ struct WriteContractTests {
                 _ = try await api.renameConversation(created.id, to: "After the first snapshot", idempotencyKey: .random())
                 for try await event in api.watch(conversationID: created.id, lastEventID: resumeFrom) {
                     if case .snapshot(let id, let snapshot) = event {
-                        #expect((Int(id) ?? 0) > (Int(resumeFrom) ?? 0))
+                        #expect((Int(id ?? "") ?? 0) > (Int(resumeFrom) ?? 0))
                         #expect(snapshot.conversation.title == "After the first snapshot")
                         break
                     }

@@ -22,6 +22,9 @@ struct EventStreamState: Sendable {
     var text = ""
     /// The id of the last snapshot applied (watch streams: ids increase, never repeat).
     var lastSnapshotID: String?
+    /// The data of the last snapshot, to tell a repeated delivery from a new snapshot whose
+    /// id could not be used.
+    var lastSnapshotData: String?
 }
 
 /// An `SSEClient` whose events a dialect translates into port events (`ReplyEvent`,

@@ -25,11 +25,14 @@ struct ConversationWatcher: Sendable {
                 var applied = lastEventID
                 for try await event in context.api.watch(conversationID: conversationID, lastEventID: lastEventID) {
                     switch event {
-                    case .snapshot(let eventID, let snapshot):
+                    case .snapshot(let eventID?, let snapshot):
                         guard Self.isNewer(eventID, than: applied) else { continue }
                         try await apply(snapshot, eventID: eventID, scope: scope)
                         applied = eventID
                         failures = 0
+                    case .snapshot(nil, let snapshot):
+                        // No id to store: the snapshot lands, the resume position stays.
+                        try await apply(snapshot, eventID: nil, scope: scope)
                     case .reset:
                         context.logger.info(
                             "the remote no longer retains the watch position: refreshing the conversation",
@@ -65,7 +68,7 @@ struct ConversationWatcher: Sendable {
         }
     }
 
-    private func apply(_ snapshot: ConversationSnapshot, eventID: String, scope: String) async throws {
+    private func apply(_ snapshot: ConversationSnapshot, eventID: String?, scope: String) async throws {
         let header = ConversationSnapshot(conversation: snapshot.conversation, turns: nil)
         let turns = IncomingFilter.turns(snapshot.turns ?? [])
         if turns.refused > 0 { context.status.update { $0.refusedItems += turns.refused } }
@@ -73,7 +76,7 @@ struct ConversationWatcher: Sendable {
             conversation: snapshot.conversation, turns: .replace(turns.kept),
             changeToken: ChangeToken.of(header, capabilities: context.capabilities))
         try await context.replica.applyListingPage(
-            [item], pass: nil, syncState: SyncStateUpdate(scope: scope, lastEventID: .set(eventID)))
+            [item], pass: nil, syncState: eventID.map { SyncStateUpdate(scope: scope, lastEventID: .set($0)) })
     }
 
     private func purge(scope: String) async throws {

@@ -75,6 +75,17 @@ struct AgentFlowAdapterTests {
             #expect(throws: Never.self) { _ = try result.get() }
             return
         }
+        if fixture.file == "broken/watch_missing_id.sse" {
+            // A snapshot without an id still lands, with no position to store (the contract
+            // flags it; a lying platform's ids that SSE ignores look the same).
+            let outcome = try result.get()
+            guard case .watch(let events) = outcome, case .snapshot(nil, let snapshot)? = events.first else {
+                Issue.record("expected a snapshot without an event id, got \(outcome)")
+                return
+            }
+            #expect(snapshot.conversation.id == "conv_6ea1b4decbe99b86")
+            return
+        }
         guard fixture.valid, fixture.status < 300 else {
             expectFailure(result, for: fixture)
             return

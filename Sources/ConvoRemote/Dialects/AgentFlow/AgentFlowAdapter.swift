@@ -108,12 +108,15 @@ public struct AgentFlowAdapter: RemoteAPI {
             let prefix = "$.events[\(state.index)].data"
             switch event.type {
             case "conversation_update":
-                guard !event.id.isEmpty else {
-                    throw RemoteError(.malformedResponse, endpoint: endpoint, field: "$.events[\(state.index)].id")
-                }
-                // A snapshot delivered twice (a proxy's retry, a replay) is applied once.
-                if event.id == state.lastSnapshotID { return EventTranslation() }
+                // An event whose id is missing (or was one SSE ignores: control bytes, over
+                // 1 KiB) keeps the previous id: a new snapshot if its data differs, applied
+                // without a position; a snapshot delivered twice (a proxy's retry, a replay)
+                // is applied once.
+                let fresh = !event.id.isEmpty && event.id != state.lastSnapshotID
+                if !fresh && event.data == state.lastSnapshotData { return EventTranslation() }
                 let detail = try WireJSON.decode(AgentFlowWire.Detail.self, from: event.data, endpoint: endpoint, field: prefix)
+                state.lastSnapshotData = event.data
+                guard fresh else { return EventTranslation([.snapshot(eventID: nil, detail.value)]) }
                 state.lastSnapshotID = event.id
                 return EventTranslation([.snapshot(eventID: event.id, detail.value)])
             case "reset":
