@@ -385,3 +385,32 @@ struct LyingStreamTests {
         }
     }
 }
+
+/// Sizes no file or frame has: refused before anything is loaded.
+@Suite("Content a remote lies about")
+struct LyingContentTests {
+    @Test("a file or frame listed at 10^12 bytes or rows is refused with a typed error; nothing lands on disk or in memory")
+    func hugeClaimsAreRefused() async throws {
+        try await ContentSyncTests.withSyncedV2 { harness, produced in
+            var faults = FaultConfiguration()
+            faults.hugeSizes = true
+            harness.emulator.emulator.faults.update(faults)
+            for conversation in produced {
+                if let ref = conversation.files.first?["file_ref"] as? String {
+                    let error = await #expect(throws: SyncError.self) {
+                        _ = try await harness.engine.fetchFile(ref: ref, of: conversation.id, refresh: true)
+                    }
+                    #expect(error?.remote?.code == .responseTooLarge)
+                    let stored = try await harness.replica.file(ref: ref)
+                    #expect(stored?.cachedPath == nil)
+                }
+                if let name = conversation.frames.first?["name"] as? String {
+                    let error = await #expect(throws: SyncError.self) {
+                        _ = try await harness.engine.dataFrameSlice(named: name, of: conversation.id, limit: 5)
+                    }
+                    #expect(error?.remote?.code == .responseTooLarge)
+                }
+            }
+        }
+    }
+}
