@@ -107,3 +107,81 @@ struct LyingRemoteCommandTests {
         }
     }
 }
+
+/// `convosync sync` against each lie the emulator tells: the exit status says what happened,
+/// nothing the remote still serves leaves the replica, and one quiet sync converges.
+@Suite("convosync sync against each lie")
+struct LyingRemoteMatrixTests {
+    enum Lie: String, CaseIterable, CustomTestStringConvertible {
+        case emptyPages, shortPages, movingTotal, absurdTotal, hostileIDs, cursorCycle, expiredCursors, retryAfterZero
+
+        var testDescription: String { rawValue }
+
+        func applies(to dialect: Dialect) -> Bool {
+            switch self {
+            case .cursorCycle, .expiredCursors: dialect == .agentflow || dialect == .v2
+            case .absurdTotal, .movingTotal: dialect != .v2
+            default: true
+            }
+        }
+
+        func apply(to faults: inout FaultConfiguration) {
+            switch self {
+            case .emptyPages: faults.emptyPageEvery = 2
+            case .shortPages: faults.shortPageEvery = 2
+            case .movingTotal: faults.movingTotal = true
+            case .absurdTotal: faults.absurdTotal = true
+            case .hostileIDs: faults.hostileIDs = true
+            case .cursorCycle: faults.cursorCycle = true
+            case .expiredCursors: faults.cursorGeneration = 7
+            case .retryAfterZero:
+                faults.rateLimitRate = 0.3
+                faults.retryAfterSeconds = 0
+            }
+        }
+
+        /// What `convosync sync` exits with under the lie.
+        var expectedStatus: Set<Int32> {
+            switch self {
+            case .absurdTotal: [76]
+            // 76 once a walk reaches the third page; this tenant's listings fit in fewer
+            // (the engine's tests walk small pages into the cycle).
+            case .cursorCycle: [0, 76]
+            case .retryAfterZero: [0, 75]
+            default: [0]
+            }
+        }
+    }
+
+    static var cases: [(Dialect, Lie)] {
+        Dialect.allCases.flatMap { dialect in Lie.allCases.filter { $0.applies(to: dialect) }.map { (dialect, $0) } }
+    }
+
+    @Test("the exit status says what happened, nothing served is removed, one quiet sync converges", arguments: cases)
+    func syncUnderALie(dialect: Dialect, lie: Lie) async throws {
+        try await withTemporaryDirectory { folder in
+            try await SyncedReplica.with(dialect, in: folder, conversations: 12, admin: true) { synced in
+                let before = Set(try await exportedIDs(synced))
+                var faults = FaultConfiguration()
+                lie.apply(to: &faults)
+                synced.emulator.emulator.faults.update(faults)
+                let lying = try await synced.run(["sync"])
+                #expect(lie.expectedStatus.contains(lying.status), "\(lie): exit \(lying.status): \(lying.standardError)")
+                synced.emulator.emulator.faults.update(FaultConfiguration())
+                let served = Set(try await synced.truth().map(\.id))
+                let kept = Set(try await exportedIDs(synced))
+                #expect(before.intersection(served).isSubset(of: kept), "removed while served: \(before.intersection(served).subtracting(kept))")
+
+                let quiet = try await synced.run(["sync"])
+                #expect(quiet.status == 0, "\(quiet.standardError)")
+                #expect(Set(try await exportedIDs(synced)) == Set(try await synced.truth().map(\.id)))
+            }
+        }
+    }
+
+    private func exportedIDs(_ synced: SyncedReplica) async throws -> [String] {
+        let export = try await Convosync.run(["export", "--db", synced.db])
+        try #require(export.status == 0, "\(export.standardError)")
+        return try SyncSetup.exportedIDs(export.output)
+    }
+}
