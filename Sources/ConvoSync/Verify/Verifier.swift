@@ -61,6 +61,8 @@ struct Verifier: Sendable {
         let compared = try await incoming.kept.concurrentMap(width: context.configuration.concurrentReads) {
             try await compare($0)
         }
+        let read = incoming.kept.filter { $0.turns == nil }.count
+        context.status.update { $0.conversationsRead += read }
         var fixes: [ListedConversation] = []
         var gone: [String] = []
         for result in compared {

@@ -75,6 +75,7 @@ struct SyncProgress {
         switch (status.phase, status.scope.map(TextLayout.printable)) {
         case (_, nil): parts.append("connecting")
         case (.sweeping, let scope?): parts.append("checking deletions in \(scope)")
+        case (_, let scope?) where scope.hasPrefix("verify:"): parts.append("verifying \(scope.dropFirst("verify:".count))")
         case (_, let scope?): parts.append("syncing \(scope)")
         }
         if let expected = status.expectedConversations, expected > 0 {
@@ -92,7 +93,7 @@ struct SyncProgress {
         parts.append("\(status.pages) \(status.pages == 1 ? "page" : "pages")")
         parts.append("\(status.conversationsRead) read")
         let bytes = transport?.traffic.receivedBytes ?? status.receivedBytes
-        parts.append(Self.byteCount(bytes))
+        if bytes > 0 { parts.append(Self.byteCount(bytes)) }
         return parts.joined(separator: " · ")
     }
 }
