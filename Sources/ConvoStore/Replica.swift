@@ -25,7 +25,7 @@ import Darwin
 /// - Queries: ``conversations(_:)``, ``conversation(id:includeDeleted:)``, ``messages(conversationID:after:limit:includeDeleted:)``,
 ///   ``search(_:filters:limit:markers:)``, ``analytics(conversationID:)``, ``pendingOutbox()``.
 /// - Offline writes (the outbox): ``enqueue(_:in:idempotencyKey:at:)``, ``outboxQueue()``,
-///   ``completeOutboxOp(_:with:)``, ``recordOutboxFailure(_:reason:permanent:)``, ``retryOutboxOp(_:)``,
+///   ``completeOutboxOp(_:with:)``, ``recordOutboxFailure(_:reason:permanent:)``, ``retryOutboxOp(_:idempotencyKey:)``,
 ///   ``discardOutboxOp(_:)``, ``beginLocalReply(forOp:)``, ``conversation(_:includeDeleted:)``.
 /// - Observation: ``observe(buffering:_:)``, ``observeConversations(_:)``, ``observeConversation(id:includeDeleted:)``.
 /// - JSONL: ``export(to:)``, ``importJSONL(lines:batchSize:)``, ``importJSONL(from:batchSize:maximumLineBytes:)``.

@@ -53,7 +53,7 @@ extension Replica {
     /// An op of a conversation that exists only locally comes after that conversation's
     /// create; if the create failed for good (or was discarded) the op is blocked and not
     /// listed (``pendingOutbox()`` still shows it). A message delete or restore waits while
-    /// the message's own send is pending. Failed ops are not listed until ``retryOutboxOp(_:)``.
+    /// the message's own send is pending. Failed ops are not listed until ``retryOutboxOp(_:idempotencyKey:)``.
     ///
     ///     for op in try await replica.outboxQueue() { try await push(op) }
     ///
