@@ -31,8 +31,10 @@ struct Verifier: Sendable {
         var outcome = Outcome()
         var walk = ListingWalk(context: context, scope: scope, from: .start)
         context.status.update { $0.scope = "verify:" + scope.name }
+        var compared = Set<String>()
         while let page = try await walk.next() {
-            try await take(page.items, into: &outcome)
+            // An offset page repeats the previous page's last item: it is compared once.
+            try await take(page.items.filter { compared.insert($0.conversation.id).inserted }, into: &outcome)
             context.status.update { status in
                 status.pages += 1
                 status.conversations += page.items.count
@@ -43,6 +45,8 @@ struct Verifier: Sendable {
         if context.capabilities.deletedListing, await !context.missingRoutes.contains(.deletedListing) {
             listed.formUnion(try await takeDeletedListing(into: &outcome))
         }
+        // Distinct ids: offset pages overlap by one item, which is compared twice but counted once.
+        outcome.remote = listed.filter(RemoteID.isStorable).count
         outcome.heldStill = try await walk.finish()
         let held = try await context.replica.heldConversations(agentID: scope.agentID)
         outcome.local = held.count
@@ -57,7 +61,6 @@ struct Verifier: Sendable {
     private func take(_ items: [ConversationSnapshot], into outcome: inout Outcome) async throws {
         let incoming = IncomingFilter.conversations(items)
         outcome.refused += incoming.refused
-        outcome.remote += incoming.kept.count
         let compared = try await incoming.kept.concurrentMap(width: context.configuration.concurrentReads) {
             try await compare($0)
         }
