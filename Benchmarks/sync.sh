@@ -14,9 +14,10 @@
 #
 #   Benchmarks/sync.sh [CONVERSATIONS] [RUNS] [DIALECTS]   (defaults 10000, 3, "agentflow knowrithm v2 turns")
 #
-# Work files go to a fresh temp folder, removed at the end.
+# Work files go to a fresh temp folder, removed at the end. verify.sh sources the setup and
+# helpers (everything above the "sourced" check).
 set -euo pipefail
-here="$(cd "$(dirname "$0")" && pwd)"
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 count="${1:-10000}"
 runs="${2:-3}"
 dialects="${3:-agentflow knowrithm v2 turns}"
@@ -58,6 +59,17 @@ run() {
     "$bench" "$@" | sed "s/^/$prefix./" | tee -a "$work/figures"
 }
 
+# The median of the figure named $1 over the runs so far.
+median() {
+    awk -v k="$1" '$1 == k { print $2 }' "$work/figures" | sort -g | awk '{ v[NR] = $1 } END { if (NR) print v[int((NR + 1) / 2)]; else print "nan" }'
+}
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
+
+# Benchmarks/verify.sh sources the setup and helpers above and runs its own measurements.
+if [[ "${BASH_SOURCE[0]}" != "$0" ]]; then
+    return 0
+fi
+
 echo "== load at the start: $(uptime)"
 echo "== emulator: $count conversations x 10 turns, in its own process"
 start_server "$count"
@@ -98,11 +110,6 @@ for d in $dialects; do
 done
 stop_server
 echo "== load at the end: $(uptime)"
-
-median() {
-    awk -v k="$1" '$1 == k { print $2 }' "$work/figures" | sort -g | awk '{ v[NR] = $1 } END { if (NR) print v[int((NR + 1) / 2)]; else print "nan" }'
-}
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
 
 echo
 echo "== summary (medians of $runs runs; tenant $count conversations x 10 turns; emulator in its own process)"

@@ -13,6 +13,8 @@ import Logging
 ///     SyncBenchmark import  --jsonl JSONL --replica DB [--server-pid P]     reference (b): import only
 ///     SyncBenchmark write   --dialect D --replica DB               REMOTE   reference (b'): the engine's write call only
 ///     SyncBenchmark second  --dialect D --replica DB [--rounds 3]  REMOTE   second sync after changes
+///     SyncBenchmark verify  --dialect D --replica DB               REMOTE   verify() on a synced replica
+///         (an empty replica is synced first, untimed)
 ///     SyncBenchmark latency --replica DB [--samples 50]            REMOTE   watch snapshot -> committed row
 ///
 /// REMOTE is `--origin http://127.0.0.1:PORT --agents A,B,C [--server-pid P]`, as `serve` printed.
@@ -50,12 +52,16 @@ do {
         try await SecondSync.run(
             try options.dialect(), remote: try options.remote(), replicaPath: try options.value("replica"),
             rounds: try options.int("rounds", default: 3), logger: logger)
+    case "verify":
+        try await VerifyRun.run(
+            try options.dialect(), remote: try options.remote(), replicaPath: try options.value("replica"),
+            configuration: try options.syncConfiguration(), logger: logger)
     case "latency":
         try await WatchLatency.run(
             remote: try options.remote(), replicaPath: try options.value("replica"), samples: try options.int("samples", default: 50),
             logger: logger)
     default:
-        print("unknown mode '\(mode)': serve, sync, fetch, import, write, second or latency")
+        print("unknown mode '\(mode)': serve, sync, fetch, import, write, second, verify or latency")
         exit(64)
     }
 } catch {
