@@ -24,7 +24,7 @@ struct ExecutableTests {
         process.arguments = arguments
         process.standardOutput = try FileHandle(forWritingTo: output)
         process.standardError = try FileHandle(forWritingTo: errors)
-        try process.run()
+        try ChildProcess.launch(process)
         return (process, output, errors)
     }
 

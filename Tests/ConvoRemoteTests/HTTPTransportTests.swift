@@ -5,6 +5,7 @@ import Hummingbird
 import Logging
 import Synchronization
 import Testing
+import TestSupport
 
 @testable import ConvoRemote
 
@@ -609,7 +610,7 @@ struct OpenSSLServer {
         let handle = try output.map { try FileHandle(forWritingTo: $0) } ?? FileHandle.nullDevice
         process.standardOutput = handle
         process.standardError = handle
-        try process.run()
+        try ChildProcess.launch(process)
         return process
     }
 

@@ -24,7 +24,7 @@ struct OutboxClaimTests {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/bin/sh")
         process.arguments = ["-c", "exit 0"]
-        try process.run()
+        try ChildProcess.launch(process)
         process.waitUntilExit()
         let parts = OutboxClaimOwner().token.split(separator: "/").map(String.init)
         return "\(parts[0])/\(process.processIdentifier)/\(parts[2])"

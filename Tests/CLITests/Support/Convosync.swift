@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 
 /// Runs the built `convosync` binary as a child process, the way people and scripts do.
 enum Convosync {
@@ -33,7 +34,7 @@ enum Convosync {
         process.standardOutput = try standardOutput.map { try FileHandle(forWritingTo: $0) } ?? FileHandle.nullDevice
         process.standardError = try standardError.map { try FileHandle(forWritingTo: $0) } ?? FileHandle.nullDevice
         process.standardInput = FileHandle.nullDevice
-        try process.run()
+        try ChildProcess.launch(process)
         return process
     }
 
@@ -88,7 +89,7 @@ enum Convosync {
         let inputPipe = Pipe()
         process.standardInput = inputPipe
 
-        try process.run()
+        try ChildProcess.launch(process)
         if let input {
             try inputPipe.fileHandleForWriting.write(contentsOf: input)
         }
