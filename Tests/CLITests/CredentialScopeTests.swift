@@ -13,7 +13,10 @@ import Glibc
 /// A credential belongs to its account: `CONVOSYNC_API_KEY` reaches only the remote the command
 /// line names, or one account that opts in. The emulator refuses any key but its own with 401,
 /// so which key arrived shows in the exit status.
-@Suite("Credentials belong to their account")
+// One case at a time: each holds an emulator, replicas and child processes, and the test
+// process as a whole must stay under 1,024 open descriptors (Foundation's process and socket
+// monitoring on Linux uses select(), which past that corrupts memory).
+@Suite("Credentials belong to their account", .serialized)
 struct CredentialScopeTests {
     private static let foreignKey = "env-key-for-another-host-4c1d"
 

@@ -11,7 +11,10 @@ import TestSupport
 
 /// The reports that opened "a remote that lies never costs a user their replica", replayed
 /// with `convosync` as a child process against the strict emulator.
-@Suite("convosync against a remote that lies")
+// One case at a time: each holds an emulator, replicas and child processes, and the test
+// process as a whole must stay under 1,024 open descriptors (Foundation's process and socket
+// monitoring on Linux uses select(), which past that corrupts memory).
+@Suite("convosync against a remote that lies", .serialized)
 struct LyingRemoteCommandTests {
     @Test("turns: one empty page announcing the total leaves every conversation in place; sync exits 0 and says deletions were not checked")
     func emptyTurnsPageKeepsTheReplica() async throws {
@@ -110,7 +113,10 @@ struct LyingRemoteCommandTests {
 
 /// `convosync sync` against each lie the emulator tells: the exit status says what happened,
 /// nothing the remote still serves leaves the replica, and one quiet sync converges.
-@Suite("convosync sync against each lie")
+// One case at a time: each holds an emulator, replicas and child processes, and the test
+// process as a whole must stay under 1,024 open descriptors (Foundation's process and socket
+// monitoring on Linux uses select(), which past that corrupts memory).
+@Suite("convosync sync against each lie", .serialized)
 struct LyingRemoteMatrixTests {
     enum Lie: String, CaseIterable, CustomTestStringConvertible {
         case emptyPages, shortPages, movingTotal, absurdTotal, hostileIDs, cursorCycle, expiredCursors, retryAfterZero

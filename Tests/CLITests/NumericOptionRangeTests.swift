@@ -5,7 +5,10 @@ import TestSupport
 /// Every numeric option of every command has a range; a value past it is a usage error (64)
 /// with a sentence naming the option, never a trap. Validation runs before any replica or
 /// remote is touched, so the replica named need not exist.
-@Suite("Numeric options are range-checked")
+// One case at a time: each holds an emulator, replicas and child processes, and the test
+// process as a whole must stay under 1,024 open descriptors (Foundation's process and socket
+// monitoring on Linux uses select(), which past that corrupts memory).
+@Suite("Numeric options are range-checked", .serialized)
 struct NumericOptionRangeTests {
     /// One command line with an out-of-range value, and the option its message must name.
     struct Case: CustomTestStringConvertible, Sendable {

@@ -11,7 +11,10 @@ import TestSupport
 /// A remote that lies (DESIGN "The emulator": short pages, cycling or expired cursors, moving
 /// or absurd totals, ids no one should store) never costs the replica what the remote still
 /// serves, never loops, and converges in one sync once it tells the truth again.
-@Suite("Sync against a remote that lies")
+// One case at a time: each holds an emulator, replicas and child processes, and the test
+// process as a whole must stay under 1,024 open descriptors (Foundation's process and socket
+// monitoring on Linux uses select(), which past that corrupts memory).
+@Suite("Sync against a remote that lies", .serialized)
 struct LyingRemoteTests {
     static let dialects: [Dialect] = [.agentflow, .v2, .knowrithm, .turns]
 
@@ -286,7 +289,10 @@ struct LyingRemoteTests {
 }
 
 /// The same invariants under random sequences of lies, one sequence per dialect and seed.
-@Suite("Sync against random sequences of lies")
+// One case at a time: each holds an emulator, replicas and child processes, and the test
+// process as a whole must stay under 1,024 open descriptors (Foundation's process and socket
+// monitoring on Linux uses select(), which past that corrupts memory).
+@Suite("Sync against random sequences of lies", .serialized)
 struct RandomLiesTests {
     @Test(
         "random lies across passes never remove what the remote serves, never loop, and converge once they stop",

@@ -9,7 +9,10 @@ import GRDB
 import Testing
 import TestSupport
 
-@Suite("Verifying a replica against the remote")
+// One case at a time: each holds an emulator, replicas and child processes, and the test
+// process as a whole must stay under 1,024 open descriptors (Foundation's process and socket
+// monitoring on Linux uses select(), which past that corrupts memory).
+@Suite("Verifying a replica against the remote", .serialized)
 struct VerifyTests {
     static let dialects: [Dialect] = [.agentflow, .v2, .knowrithm, .turns]
 
@@ -113,7 +116,10 @@ struct VerifyTests {
 
 /// verify under a remote that moves or lies: it may say it cannot confirm, never that the
 /// replica holds something extra while the remote still serves it.
-@Suite("Verifying against a remote that moves or lies")
+// One case at a time: each holds an emulator, replicas and child processes, and the test
+// process as a whole must stay under 1,024 open descriptors (Foundation's process and socket
+// monitoring on Linux uses select(), which past that corrupts memory).
+@Suite("Verifying against a remote that moves or lies", .serialized)
 struct VerifyUnderLiesTests {
     enum Condition: String, CaseIterable, CustomTestStringConvertible {
         case churn, emptyPages, shortPages, movingTotal, hostileIDs, cursorGeneration
