@@ -215,6 +215,30 @@ struct ContentSyncTests {
         }
     }
 
+    @Test("file refs and frame names no one should store (NUL, U+0001, 1,500 bytes, empty) are skipped one by one; the rest of each listing lands")
+    func hostileContentIDsSkipped() async throws {
+        try await Self.withSyncedV2 { harness, produced in
+            let withFiles = try #require(produced.first { !$0.files.isEmpty })
+            let withFrames = try #require(produced.first { !$0.frames.isEmpty })
+            var faults = FaultConfiguration()
+            faults.hostileIDs = true
+            harness.emulator.emulator.faults.update(faults)
+            // The fabricated item cycles through the four kinds of id, one per listing.
+            for _ in 0..<4 {
+                let files = try await harness.engine.refreshFiles(of: withFiles.id)
+                #expect(files.map(\.ref) == withFiles.files.compactMap { $0["file_ref"] as? String })
+                let frames = try await harness.engine.refreshDataFrames(of: withFrames.id)
+                #expect(Set(frames.map(\.name)) == Set(withFrames.frames.compactMap { $0["name"] as? String }))
+            }
+            // The true items stay usable while the remote goes on lying.
+            let ref = try #require(withFiles.files.first?["file_ref"] as? String)
+            let url = try await harness.engine.fetchFile(ref: ref, of: withFiles.id)
+            let expected = try await Self.remoteBytes(ref: ref, of: withFiles, on: harness.emulator)
+            #expect(try Data(contentsOf: url) == expected)
+            harness.emulator.emulator.faults.update(FaultConfiguration())
+        }
+    }
+
     @Test("a file listed past the size cap is refused before download, typed, and nothing reaches the disk")
     func fileClaimPastCapRefused() async throws {
         try await Self.withSyncedV2 { harness, produced in

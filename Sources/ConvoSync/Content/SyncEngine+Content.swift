@@ -27,9 +27,10 @@ extension SyncEngine {
         try content.require(api.capabilities.files, "files")
         try await content.prepare(conversationID)
         let api = self.api
-        let listed = try await content.call { try await api.files(of: conversationID) }
+        let listed = IncomingFilter.files(try await content.call { try await api.files(of: conversationID) })
+        logRefused(listed.refused, "files", of: conversationID)
         return try await content.record("a file") {
-            try await replica.recordFiles(listed.map(FileInfo.init(remote:)), conversationID: conversationID)
+            try await replica.recordFiles(listed.kept.map(FileInfo.init(remote:)), conversationID: conversationID)
         }
     }
 
@@ -105,10 +106,20 @@ extension SyncEngine {
         try content.require(api.capabilities.dataFrames, "data frames")
         try await content.prepare(conversationID)
         let api = self.api
-        let listed = try await content.call { try await api.dataFrames(of: conversationID, sampleCount: sampleCount) }
+        let listed = IncomingFilter.dataFrames(
+            try await content.call { try await api.dataFrames(of: conversationID, sampleCount: sampleCount) })
+        logRefused(listed.refused, "data frames", of: conversationID)
         return try await content.record("a data frame") {
-            try await replica.recordDataFrames(listed.map(DataFrameInfo.init(remote:)), conversationID: conversationID)
+            try await replica.recordDataFrames(listed.kept.map(DataFrameInfo.init(remote:)), conversationID: conversationID)
         }
+    }
+
+    /// Says how many listed items were skipped for ids the replica does not store.
+    private nonisolated func logRefused(_ count: Int, _ what: String, of conversationID: String) {
+        guard count > 0 else { return }
+        logger.notice(
+            "skipped listed \(what) whose ids cannot be stored",
+            metadata: ["conversation": "\(conversationID)", "refused": "\(count)"])
     }
 
     /// A slice of a data frame: its rows ordered by `orderBy` (ascending, nulls first, ties by
