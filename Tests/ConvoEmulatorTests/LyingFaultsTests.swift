@@ -196,10 +196,10 @@ struct LyingFaultsTests {
                 }
                 return result
             }
-            func statuses(_ tokens: [String]) async throws -> [TestResponse] {
+            func statuses(_ tokens: [String], checkContract: Bool = true) async throws -> [TestResponse] {
                 var result: [TestResponse] = []
                 for ((dialect, path, parameter, _), token) in zip(listings, tokens) {
-                    result.append(try await client.get(dialect, path + "&\(parameter)=\(token)"))
+                    result.append(try await client.get(dialect, path + "&\(parameter)=\(token)", checkContract: checkContract))
                 }
                 return result
             }
@@ -217,6 +217,16 @@ struct LyingFaultsTests {
             try await client.putFaults([:])
             #expect(try await statuses(fresh).map(\.status) == [400, 400, 400, 400])
             #expect(try await statuses(old).map(\.status) == [200, 200, 200, 200])
+
+            // expired_cursors_gone: the same refusal, as 410 Gone (a status the contract does
+            // not document: the lie departs from it on purpose); a valid cursor still answers.
+            try await client.putFaults(["cursor_generation": 2, "expired_cursors_gone": true])
+            for response in try await statuses(old, checkContract: false) {
+                #expect(response.status == 410)
+                #expect(response.errorCode == "invalid_request")
+            }
+            #expect(try await statuses(try await tokens()).map(\.status) == [200, 200, 200, 200])
+            #expect(try await client.get(.agentflow, "/conversations?limit=2&cursor=forged").status == 400)
         }
     }
 
@@ -476,6 +486,7 @@ struct LyingFaultsTests {
         with { $0.shortPageEvery = 3 }
         with { $0.cursorCycle = true }
         with { $0.cursorGeneration = 2 }
+        with { $0.expiredCursorsGone = true }
         with { $0.movingTotal = true }
         with { $0.absurdTotal = true }
         with { $0.hostileIDs = true }
@@ -489,11 +500,11 @@ struct LyingFaultsTests {
             let defaults = try await client.get(nil, "/_emulator/faults", auth: .none).json
             #expect(defaults["empty_page_every"] == .null && defaults["short_page_every"] == .null)
             #expect(defaults["cursor_generation"] == 0 && defaults["missing_routes"] == .array([]))
-            for key in ["cursor_cycle", "moving_total", "absurd_total", "hostile_ids", "sse_hostile_ids", "sse_retry_zero", "huge_sizes"] {
+            for key in ["cursor_cycle", "expired_cursors_gone", "moving_total", "absurd_total", "hostile_ids", "sse_hostile_ids", "sse_retry_zero", "huge_sizes"] {
                 #expect(defaults[key] == false, "\(key)")
             }
             let all: JSON = .make([
-                "empty_page_every": 4, "short_page_every": 5, "cursor_cycle": true, "cursor_generation": 6, "moving_total": true,
+                "empty_page_every": 4, "short_page_every": 5, "cursor_cycle": true, "cursor_generation": 6, "expired_cursors_gone": true, "moving_total": true,
                 "absurd_total": true, "hostile_ids": true, "sse_hostile_ids": true, "sse_retry_zero": true, "huge_sizes": true,
                 "missing_routes": .array(["title", "analytics"]),
             ])
@@ -505,7 +516,7 @@ struct LyingFaultsTests {
             }
             let faults = client.emulator.emulator.faults.configuration
             #expect(faults.emptyPageEvery == 4 && faults.shortPageEvery == 5 && faults.cursorGeneration == 6)
-            #expect(faults.cursorCycle && faults.movingTotal && faults.absurdTotal && faults.hostileIDs)
+            #expect(faults.cursorCycle && faults.expiredCursorsGone && faults.movingTotal && faults.absurdTotal && faults.hostileIDs)
             #expect(faults.sseHostileIDs && faults.sseRetryZero && faults.hugeSizes && faults.missingRoutes == ["analytics", "title"])
         }
     }

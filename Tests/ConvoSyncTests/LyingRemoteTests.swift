@@ -129,8 +129,9 @@ struct LyingRemoteTests {
         }
     }
 
-    @Test("a stored cursor the remote has expired restarts the pass from the start, once, and converges", arguments: [Dialect.agentflow, .v2])
-    func expiredStoredCursorRestartsThePass(dialect: Dialect) async throws {
+    @Test("a stored cursor the remote has expired (400, or 410 Gone) restarts the pass from the start, once, and converges",
+          arguments: [Dialect.agentflow, .v2], [false, true])
+    func expiredStoredCursorRestartsThePass(dialect: Dialect, gone: Bool) async throws {
         try await withTemporaryDirectory { folder in
             try await EmulatorHarness.withSeededEmulator(conversations: 40, turns: 1, configure: { $0.adminEnabled = true }) { emulator in
                 var configuration = SyncHarness.testConfiguration
@@ -140,6 +141,7 @@ struct LyingRemoteTests {
                     // Every cursor issued so far expires, the stored one among them.
                     var faults = FaultConfiguration()
                     faults.cursorGeneration = 1
+                    faults.expiredCursorsGone = gone
                     emulator.emulator.faults.update(faults)
                     let gone = try #require(try await harness.comparison().remote.first?.id)
                     try await harness.admin.hardDelete(gone)

@@ -33,4 +33,18 @@ struct SyncErrorTests {
         #expect(error.code == .replica)
         #expect(error.store?.code == .database)
     }
+
+    @Test("a refused paging position is 400 invalid_request or 410 Gone naming nothing missing; 410 conversation_not_found is a deletion")
+    func refusedPositions() {
+        func refused(_ code: RemoteError.Code, _ status: Int, _ resource: RemoteError.Resource? = nil) -> Bool {
+            SyncError.wrapping(RemoteError(code, endpoint: "GET /conversations", status: status, resource: resource)).isRefusedPosition
+        }
+        #expect(refused(.invalidRequest, 400))
+        #expect(refused(.invalidRequest, 410))
+        #expect(refused(.notFound, 410), "a bare 410, or one with a code this client does not know")
+        #expect(!refused(.notFound, 410, .conversation))
+        #expect(!refused(.notFound, 404))
+        #expect(!refused(.invalidRequest, 422))
+        #expect(!refused(.serverError, 503))
+    }
 }

@@ -58,6 +58,10 @@ public struct FaultConfiguration: Sendable, Equatable {
     /// `invalid_request` ("the paging token has expired"). Changing it expires every
     /// stored cursor (default 0).
     public var cursorGeneration = 0
+    /// An expired token (``cursorGeneration``) is answered 410 Gone, still with an
+    /// `invalid_request` body, instead of the documented 400, as platforms that expire sync
+    /// tokens often do (default false).
+    public var expiredCursorsGone = false
     /// Every reported total (agentflow `total`, knowrithm `total` with `pages` computed
     /// from it, turns `totalResultCount`) is the true total plus the listing's number
     /// mod 3 (default false).

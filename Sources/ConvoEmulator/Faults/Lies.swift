@@ -67,9 +67,16 @@ struct ListingLies: Sendable {
 
     /// The request's paging token for `scope`, nil when none was sent.
     ///
-    /// - Throws: `invalid_request` for a forged token or one of another cursor generation.
+    /// - Throws: `invalid_request` for a forged token or one of another cursor generation
+    ///   (400, or 410 under ``FaultConfiguration/expiredCursorsGone``).
     func cursor(_ token: String?, scope: String) throws -> KeysetCursor? {
-        try token.map { try KeysetCursor.decode($0, scope: scope, generation: faults.cursorGeneration) }
+        do {
+            return try token.map { try KeysetCursor.decode($0, scope: scope, generation: faults.cursorGeneration) }
+        } catch let expired as KeysetCursor.Expired {
+            var error = expired.error
+            if faults.expiredCursorsGone { error.statusOverride = .gone }
+            throw error
+        }
     }
 
     /// The next token of a page reached with `requested` whose last true item has sort key

@@ -39,7 +39,7 @@ struct ErrorMiddleware: RouterMiddleware {
 
     /// The JSON response for an error, with `Retry-After` and `Allow` when it has them.
     static func response(for error: EmulatorError) -> Response {
-        var response = Response.json(error.body, status: error.code.status)
+        var response = Response.json(error.body, status: error.status)
         if let seconds = error.retryAfterSeconds {
             response.headers[.retryAfter] = String(seconds)
         }

@@ -9,7 +9,7 @@ import Hummingbird
 ///   a key left out of a PUT is off). Keys: `seed`, `server_error_rate`, `rate_limit_rate`,
 ///   `retry_after_seconds` (0 allowed: `Retry-After: 0`), `latency_ms`, `cut_body_rate`,
 ///   `cut_stream_after_events`, `duplicate_events`, `churn_every`; the lies:
-///   `empty_page_every`, `short_page_every`, `cursor_cycle`, `cursor_generation`,
+///   `empty_page_every`, `short_page_every`, `cursor_cycle`, `cursor_generation`, `expired_cursors_gone`,
 ///   `moving_total`, `absurd_total`, `hostile_ids`, `sse_hostile_ids`, `sse_retry_zero`,
 ///   `huge_sizes`, `missing_routes` (an array of ``FaultConfiguration/optionalRouteNames``).
 /// - Mutations as another client would make them, under `/tenants/{tenant}/conversations`:
@@ -55,6 +55,7 @@ struct AdminRoutes {
             ("short_page_every", faults.shortPageEvery.map { .int(Int64($0)) } ?? .null),
             ("cursor_cycle", .bool(faults.cursorCycle)),
             ("cursor_generation", .int(Int64(faults.cursorGeneration))),
+            ("expired_cursors_gone", .bool(faults.expiredCursorsGone)),
             ("moving_total", .bool(faults.movingTotal)),
             ("absurd_total", .bool(faults.absurdTotal)),
             ("hostile_ids", .bool(faults.hostileIDs)),
@@ -74,7 +75,7 @@ struct AdminRoutes {
         let body = try BodyReader(try await request.jsonBody(), allowed: [
             "seed", "server_error_rate", "rate_limit_rate", "retry_after_seconds", "latency_ms", "cut_body_rate",
             "cut_stream_after_events", "duplicate_events", "churn_every",
-            "empty_page_every", "short_page_every", "cursor_cycle", "cursor_generation", "moving_total", "absurd_total",
+            "empty_page_every", "short_page_every", "cursor_cycle", "cursor_generation", "expired_cursors_gone", "moving_total", "absurd_total",
             "hostile_ids", "sse_hostile_ids", "sse_retry_zero", "huge_sizes", "missing_routes",
         ])
         func rate(_ name: String) throws -> Double {
@@ -95,6 +96,7 @@ struct AdminRoutes {
         faults.shortPageEvery = try body.optionalInt("short_page_every", in: 1...1_000_000).map { Int($0) }
         faults.cursorCycle = try body.optionalBool("cursor_cycle") ?? false
         faults.cursorGeneration = Int(try body.optionalInt("cursor_generation", in: 0...Int64(Int32.max)) ?? 0)
+        faults.expiredCursorsGone = try body.optionalBool("expired_cursors_gone") ?? false
         faults.movingTotal = try body.optionalBool("moving_total") ?? false
         faults.absurdTotal = try body.optionalBool("absurd_total") ?? false
         faults.hostileIDs = try body.optionalBool("hostile_ids") ?? false

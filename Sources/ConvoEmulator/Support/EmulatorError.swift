@@ -59,6 +59,12 @@ public struct EmulatorError: Error, Sendable, Equatable, CustomStringConvertible
     public var retryAfterSeconds: Int?
     /// The methods the path serves, sent as `Allow` with a 405 (`method_not_allowed`).
     public var allowedMethods: [String]?
+    /// A status other than the one `code` implies, sent only by a fault that lies
+    /// (``FaultConfiguration/expiredCursorsGone``); nil for the documented status.
+    public var statusOverride: HTTPResponse.Status?
+
+    /// The HTTP status the error is sent with.
+    public var status: HTTPResponse.Status { statusOverride ?? code.status }
 
     /// Creates an error with its code and message.
     public init(_ code: Code, _ message: String, retryAfterSeconds: Int? = nil, allowedMethods: [String]? = nil) {

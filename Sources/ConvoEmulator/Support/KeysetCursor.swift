@@ -53,10 +53,20 @@ struct KeysetCursor: Equatable {
             .replacingOccurrences(of: "=", with: "")
     }
 
+    /// A well-formed token of another cursor generation.
+    struct Expired: Error {
+        var issued: Int64
+        var now: Int
+
+        /// The documented answer: 400 `invalid_request`, saying the cursor expired.
+        var error: EmulatorError {
+            EmulatorError(.invalidRequest, "the paging token has expired (cursor generation \(issued), now \(now)); start the listing again")
+        }
+    }
+
     /// Decodes a token made for `scope` under cursor generation `generation`.
     ///
-    /// - Throws: `invalid_request` for anything else; for a token of another generation
-    ///   the message says the cursor expired.
+    /// - Throws: `invalid_request` for anything else; ``Expired`` for a token of another generation.
     static func decode(_ token: String, scope: String, generation: Int = 0) throws -> KeysetCursor {
         let invalid = EmulatorError(.invalidRequest, "the paging token is not valid")
         guard token.utf8.count <= 1024,
@@ -74,7 +84,7 @@ struct KeysetCursor: Equatable {
               let page = json["p"]?.intValue, page >= 1, page <= Int64(Int32.max)
         else { throw invalid }
         guard issued == Int64(generation) else {
-            throw EmulatorError(.invalidRequest, "the paging token has expired (cursor generation \(issued), now \(generation)); start the listing again")
+            throw Expired(issued: issued, now: generation)
         }
         var first: Key?
         if let firstTime = json["ft"]?.intValue, let firstID = json["fi"]?.stringValue {

@@ -202,10 +202,16 @@ extension PagingPosition {
 }
 
 extension SyncError {
-    /// Whether the remote refused a paging position itself (400 or 410: an expired or unknown
-    /// cursor), rather than failing for another reason.
+    /// Whether the remote refused a paging position itself, rather than failing for another
+    /// reason: 400 `invalid_request` (the documented answer to an expired or unknown cursor),
+    /// or 410 Gone with any body that names no missing thing (what many platforms answer for
+    /// an expired sync token). A 410 `conversation_not_found` is a deletion, not a position.
     var isRefusedPosition: Bool {
-        guard code == .remote, let remote, remote.code == .invalidRequest else { return false }
-        return remote.status == 400 || remote.status == 410
+        guard code == .remote, let remote else { return false }
+        switch remote.status {
+        case 400: return remote.code == .invalidRequest
+        case 410: return remote.resource == nil && (remote.code == .invalidRequest || remote.code == .notFound)
+        default: return false
+        }
     }
 }
