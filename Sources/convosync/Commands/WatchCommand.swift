@@ -116,8 +116,16 @@ struct WatchCommand: AsyncParsableCommand {
             group.addTask {
                 if live {
                     await engine.watch(id)
-                    while !Task.isCancelled { try? await Task.sleep(for: .seconds(3600)) }
-                    return .ended(nil)
+                    // The watch ends by itself on a hard delete (the printer says so) or when the
+                    // remote turns out to serve no watch route: then syncs keep the conversation fresh.
+                    while !Task.isCancelled, await engine.watchedConversations.contains(id) {
+                        try? await Task.sleep(for: .milliseconds(500))
+                    }
+                    guard engine.status.unavailableReads.contains("watch") else {
+                        while !Task.isCancelled { try? await Task.sleep(for: .seconds(3600)) }
+                        return .ended(nil)
+                    }
+                    printError("convosync: the remote serves no live stream; syncing every \(interval) s instead.")
                 }
                 var saidOffline = false
                 while !Task.isCancelled {
