@@ -37,7 +37,8 @@ extension SyncEngine {
     /// Downloads a file's bytes into the replica's content folder and returns where they are.
     ///
     /// Already cached bytes are returned without a download unless `refresh`. A file the
-    /// replica does not know yet is looked up in a fresh listing first. A download cut
+    /// replica does not know yet, or holds with a size past the cap, is looked up in a fresh
+    /// listing first. A download cut
     /// part-way leaves nothing and is retried from the start under the engine's `RetryPolicy`;
     /// bytes that do not add up to the listed size are refused.
     ///
@@ -56,8 +57,11 @@ extension SyncEngine {
         let content = contentRemote
         try content.require(api.capabilities.files, "files")
         let replica = self.replica
+        let maximum = limits.maximumFileBytes
         var stored = try await content.store { try await replica.file(ref: ref) }
-        if stored == nil || stored?.conversationID != conversationID {
+        // A file not known yet is looked up in a fresh listing; so is one recorded past the
+        // cap, whose size claim the remote may have corrected since.
+        if stored == nil || stored?.conversationID != conversationID || (stored?.size ?? 0) > maximum {
             _ = try await refreshFiles(of: conversationID)
             stored = try await content.store { try await replica.file(ref: ref) }
         }
@@ -67,7 +71,6 @@ extension SyncEngine {
         if !refresh, let url = stored.cachedURL, FileManager.default.fileExists(atPath: url.path) {
             return url
         }
-        let maximum = limits.maximumFileBytes
         if let size = stored.size, size > maximum {
             throw ContentLimits.refusal(
                 "the remote lists this file at \(size) bytes, more than the \(maximum) this client loads; it was not downloaded",
