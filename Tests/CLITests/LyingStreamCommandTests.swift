@@ -39,16 +39,8 @@ struct LyingStreamCommandTests {
                 lie.apply(to: &faults)
                 synced.emulator.emulator.faults.update(faults)
                 let id = try #require(try await synced.truth().first { !$0.deleted }?.id)
-                let output = folder.appendingPathComponent("watch.out")
-                let errors = folder.appendingPathComponent("watch.err")
-                _ = FileManager.default.createFile(atPath: output.path, contents: nil)
-                _ = FileManager.default.createFile(atPath: errors.path, contents: nil)
-                let process = try Convosync.start(
-                    ["watch"] + synced.accountArguments + [id, "--interval", "1"], environment: synced.environment,
-                    standardOutput: output, standardError: errors)
+                let (process, output, errors) = try await WatchCommandTests.startWatch(id, of: synced, in: folder)
                 defer { if process.isRunning { process.terminate() } }
-
-                try await WatchCommandTests.waitFor("the watch to start", in: errors, process: process) { $0.contains("Watching") }
                 // Two changes: the second arrives on a stream resumed (or a poll repeated) after the first.
                 let admin = EmulatorAdmin(synced.emulator)
                 try await admin.append(to: id, content: "First words through a lying stream")

@@ -18,16 +18,8 @@ struct WatchCommandTests {
         try await withTemporaryDirectory { folder in
             try await SyncedReplica.with(dialect, in: folder, admin: true) { synced in
                 let id = try #require(try await synced.truth().first { !$0.deleted }?.id)
-                let output = folder.appendingPathComponent("watch.out")
-                let errors = folder.appendingPathComponent("watch.err")
-                _ = FileManager.default.createFile(atPath: output.path, contents: nil)
-                _ = FileManager.default.createFile(atPath: errors.path, contents: nil)
-                let process = try Convosync.start(
-                    ["watch"] + synced.accountArguments + [id, "--interval", "1"], environment: synced.environment,
-                    standardOutput: output, standardError: errors)
+                let (process, output, errors) = try await Self.startWatch(id, of: synced, in: folder)
                 defer { if process.isRunning { process.terminate() } }
-
-                try await Self.waitFor("the watch to start", in: errors, process: process) { $0.contains("Watching") }
                 let said = try String(contentsOf: errors, encoding: .utf8)
                 #expect(said.contains("no live stream") == (dialect != .agentflow))
                 try await EmulatorAdmin(synced.emulator).append(to: id, content: "Words from another client")
@@ -48,6 +40,27 @@ struct WatchCommandTests {
                 }
             }
         }
+    }
+
+    /// Starts `convosync watch ID --interval 1` on the synced replica, its output and errors
+    /// in files of `folder`, and waits until it says it is watching.
+    static func startWatch(_ id: String, of synced: SyncedReplica, in folder: URL) async throws
+        -> (process: Process, output: URL, errors: URL)
+    {
+        let output = folder.appendingPathComponent("watch.out")
+        let errors = folder.appendingPathComponent("watch.err")
+        _ = FileManager.default.createFile(atPath: output.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: errors.path, contents: nil)
+        let process = try Convosync.start(
+            ["watch"] + synced.accountArguments + [id, "--interval", "1"], environment: synced.environment,
+            standardOutput: output, standardError: errors)
+        do {
+            try await waitFor("the watch to start", in: errors, process: process) { $0.contains("Watching") }
+        } catch {
+            if process.isRunning { process.terminate() }
+            throw error
+        }
+        return (process, output, errors)
     }
 
     /// Waits (generously: the machine may be loaded) until `file` satisfies `condition`.
