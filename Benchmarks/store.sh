@@ -22,7 +22,7 @@ cli="$root/.build/release/convosync"
 
 run() { "$bench" "$@" | tee -a "$work/figures"; }
 
-echo "== sync-write API: $count conversations, pages of 100, one transaction per conversation's turns"
+echo "== the sync's write path (applyListingPage): $count conversations, pages of 100, one transaction a page"
 run writes "$count" "$work/written.convosync"
 echo "== export to JSONL"
 run export "$work/written.convosync" "$work/corpus.jsonl"
@@ -33,6 +33,8 @@ echo "== JSONL import, $small conversations (memory must stay flat as the file g
 "$bench" import "$work/small.jsonl" "$work/small.convosync" | sed 's/^import\./import_small./' | tee -a "$work/figures"
 echo "== raw reference: the same rows through the C API, prepared statements, one transaction"
 run raw "$count" "$work/raw.sqlite" "$root/Schema/replica.sql"
+echo "== lean reference (the limit): the same rows through the C API into three plain tables and an FTS5 index, one transaction"
+run lean "$count" "$work/lean.sqlite"
 echo "== queries on the imported replica"
 run queries "$work/imported.convosync"
 
@@ -42,14 +44,19 @@ echo "== convosync search on the imported replica ($count conversations)"
 figure() { awk -v k="$1" '$1 == k { print $2 }' "$work/figures"; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
 raw=$(figure raw.fragments_per_s)
+lean=$(figure lean.fragments_per_s)
 echo
-echo "== summary"
+echo "== summary (ratios are this run's, against the lean reference unless named)"
+printf "lean reference (the limit)     %12.0f fragments/s\n" "$lean"
+printf "store JSONL import             %12.0f fragments/s  = %sx lean (target >= 0.5x)\n" "$(figure import.fragments_per_s)" "$(ratio "$(figure import.fragments_per_s)" "$lean")"
+printf "sync write path                %12.0f fragments/s  = %sx lean (target >= 0.5x)\n" "$(figure writes.fragments_per_s)" "$(ratio "$(figure writes.fragments_per_s)" "$lean")"
+printf "raw into the replica's schema  %12.0f fragments/s  = %sx lean (what the schema costs)\n" "$raw" "$(ratio "$raw" "$lean")"
 printf "raw insert reference           %12.0f fragments/s\n" "$raw"
 printf "store JSONL import             %12.0f fragments/s  (raw is %sx faster; target <= 1.5x)\n" "$(figure import.fragments_per_s)" "$(ratio "$raw" "$(figure import.fragments_per_s)")"
 printf "  by CPU time (user+system)   raw %.0f, import %.0f fragments/CPU-s  (raw is %sx faster)\n" \
     "$(figure raw.fragments_per_cpu_s)" "$(figure import.fragments_per_cpu_s)" \
     "$(ratio "$(figure raw.fragments_per_cpu_s)" "$(figure import.fragments_per_cpu_s)")"
-printf "store sync-write API           %12.0f fragments/s  (raw is %sx faster)\n" "$(figure writes.fragments_per_s)" "$(ratio "$raw" "$(figure writes.fragments_per_s)")"
+printf "store sync write path          %12.0f fragments/s  (raw is %sx faster)\n" "$(figure writes.fragments_per_s)" "$(ratio "$raw" "$(figure writes.fragments_per_s)")"
 printf "import peak memory             %8.1f MiB for %s conversations, %8.1f MiB for %s (target <= 150 MB, flat)\n" \
     "$(figure import.peak_rss)" "$count" "$(figure import_small.peak_rss)" "$small"
 echo "search terms are drawn in proportion to corpus frequency, the 50 most common words (stop words) excluded"

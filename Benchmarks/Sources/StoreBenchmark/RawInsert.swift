@@ -2,10 +2,32 @@ import CSQLite
 import ConvoModel
 import Foundation
 
-/// The reference the store is measured against: the same rows inserted into the same
-/// schema (`Schema/replica.sql`, FTS triggers included) through the C API, with prepared
-/// statements, in one transaction. No ORM, no JSON, no per-row bookkeeping.
+/// The references the store is measured against, both through the C API with prepared
+/// statements in one transaction (no ORM, no JSON, no per-row bookkeeping):
+/// - *raw*: the same rows into the replica's own schema (`Schema/replica.sql`, its triggers
+///   included), which measures the schema against itself;
+/// - *lean*: the same rows into ``leanSchema`` — three plain tables, two indexes and an FTS5
+///   index over the fragment text (external content, so the text is stored once), whose rows
+///   are written by the same transaction. That is the physical limit a replica with full-text
+///   search can approach here, whatever its schema.
 struct RawInsert {
+    /// The lean reference's schema.
+    static let leanSchema = """
+        CREATE TABLE conversation (id INTEGER PRIMARY KEY, remote_id TEXT NOT NULL, agent_id TEXT, title TEXT,
+            metadata TEXT, source TEXT, source_ref_id TEXT, message_count INTEGER, created_at INTEGER, updated_at INTEGER);
+        CREATE TABLE turn (id INTEGER PRIMARY KEY, remote_id TEXT, conversation_id INTEGER NOT NULL, ordinal INTEGER NOT NULL,
+            role TEXT NOT NULL, timestamp INTEGER, state TEXT, in_reply_to TEXT);
+        CREATE INDEX turn_by_conversation ON turn (conversation_id, ordinal);
+        CREATE TABLE fragment (id INTEGER PRIMARY KEY, turn_id INTEGER NOT NULL, position INTEGER NOT NULL,
+            kind TEXT NOT NULL, content TEXT NOT NULL, state TEXT);
+        CREATE INDEX fragment_by_turn ON fragment (turn_id, position);
+        CREATE VIRTUAL TABLE fragment_fts USING fts5(content, content='fragment', content_rowid='id',
+            tokenize='unicode61 remove_diacritics 2');
+        """
+
+    /// The lean reference's FTS row, written beside each fragment.
+    static let leanIndexing = "INSERT INTO fragment_fts (rowid, content) VALUES (?, ?)"
+
     enum Failure: Error, CustomStringConvertible {
         case sqlite(String)
         var description: String {
@@ -42,8 +64,9 @@ struct RawInsert {
         return statement
     }
 
-    /// Inserts every conversation with its turns and fragments in one transaction.
-    func insert(_ corpus: [(Conversation, [Turn])]) throws {
+    /// Inserts every conversation with its turns and fragments in one transaction; with
+    /// `indexing`, each fragment's rowid and text also go through that statement.
+    func insert(_ corpus: [(Conversation, [Turn])], indexing: String? = nil) throws {
         let transient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
         let conversationStatement = try prepare(
             "INSERT INTO conversation (remote_id, agent_id, title, metadata, source, source_ref_id, message_count, created_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?)")
@@ -51,10 +74,12 @@ struct RawInsert {
             "INSERT INTO turn (remote_id, conversation_id, ordinal, role, timestamp, state, in_reply_to) VALUES (?,?,?,?,?,?,?)")
         let fragmentStatement = try prepare(
             "INSERT INTO fragment (turn_id, position, kind, content, state) VALUES (?,?,?,?,?)")
+        let indexStatement = try indexing.map(prepare)
         defer {
             sqlite3_finalize(conversationStatement)
             sqlite3_finalize(turnStatement)
             sqlite3_finalize(fragmentStatement)
+            if let indexStatement { sqlite3_finalize(indexStatement) }
         }
         func step(_ statement: OpaquePointer?) throws {
             guard sqlite3_step(statement) == SQLITE_DONE else { throw Failure.sqlite(String(cString: sqlite3_errmsg(db))) }
@@ -94,6 +119,11 @@ struct RawInsert {
                     sqlite3_bind_text(fragmentStatement, 4, fragment.content, -1, transient)
                     sqlite3_bind_text(fragmentStatement, 5, fragment.state?.rawValue, -1, transient)
                     try step(fragmentStatement)
+                    if let indexStatement {
+                        sqlite3_bind_int64(indexStatement, 1, sqlite3_last_insert_rowid(db))
+                        sqlite3_bind_text(indexStatement, 2, fragment.content, -1, transient)
+                        try step(indexStatement)
+                    }
                 }
             }
         }

@@ -4,10 +4,11 @@ import Foundation
 
 /// The store benchmark. Each mode prints `name value unit` lines that `store.sh` collects.
 ///
-///     StoreBenchmark writes CONVERSATIONS DB      the sync-write API, pages of 100
+///     StoreBenchmark writes CONVERSATIONS DB      the sync's write path (applyListingPage), pages of 100
 ///     StoreBenchmark export DB JSONL              the JSONL export
 ///     StoreBenchmark import JSONL DB              the JSONL import (also reports peak memory)
-///     StoreBenchmark raw CONVERSATIONS DB SCHEMA  the raw C-API reference
+///     StoreBenchmark raw CONVERSATIONS DB SCHEMA  the raw C-API reference (the replica's schema)
+///     StoreBenchmark lean CONVERSATIONS DB        the lean limit: plain tables + FTS5, C API
 ///     StoreBenchmark queries DB                   search, list and observation latency
 let turnsPerConversation = 10
 let fragmentsPerTurn = 2
@@ -15,7 +16,7 @@ let corpusSeed: UInt64 = 42
 
 let arguments = CommandLine.arguments.dropFirst()
 guard let mode = arguments.first else {
-    print("usage: StoreBenchmark writes|export|import|raw|queries ...")
+    print("usage: StoreBenchmark writes|export|import|raw|lean|queries ...")
     exit(64)
 }
 let operands = Array(arguments.dropFirst())
@@ -37,11 +38,11 @@ case "writes":
     let elapsed = try await Measure.seconds {
         var start = 0
         while start < data.count {
-            let page = data[start..<min(start + 100, data.count)]
-            try await replica.upsertConversations(page.map(\.0), pass: 1, syncState: nil)
-            for (conversation, turns) in page {
-                try await replica.replaceTurns(conversationID: conversation.id, turns: turns, syncState: nil)
+            // The sync's own write path: one transaction per listing page of 100.
+            let page = data[start..<min(start + 100, data.count)].map { conversation, turns in
+                ListedConversation(conversation: conversation, turns: .replace(turns), changeToken: nil)
             }
+            try await replica.applyListingPage(page, pass: 1, syncState: nil)
             start += 100
         }
     }
@@ -100,6 +101,18 @@ case "raw":
     Measure.report("raw.fragments_per_s", Double(count * turnsPerConversation * fragmentsPerTurn) / elapsed, "fragments/s")
     Measure.report("raw.fragments_per_cpu_s", Double(count * turnsPerConversation * fragmentsPerTurn) / cpu, "fragments/s")
     Measure.report("raw.seconds", elapsed, "s")
+
+case "lean":
+    let count = Int(operands[0]) ?? 50_000
+    let data = generate(count)
+    let lean = try RawInsert(path: operands[1], schemaSQL: RawInsert.leanSchema)
+    let cpuStart = Measure.cpuSeconds
+    let elapsed = try await Measure.seconds { try lean.insert(data, indexing: RawInsert.leanIndexing) }
+    let cpu = Measure.cpuSeconds - cpuStart
+    lean.close()
+    Measure.report("lean.fragments_per_s", Double(count * turnsPerConversation * fragmentsPerTurn) / elapsed, "fragments/s")
+    Measure.report("lean.fragments_per_cpu_s", Double(count * turnsPerConversation * fragmentsPerTurn) / cpu, "fragments/s")
+    Measure.report("lean.seconds", elapsed, "s")
 
 case "queries":
     try await QueryBenchmark(path: operands[0]).run()
