@@ -1,3 +1,5 @@
+import ConvoRemote
+
 /// How the engine paces itself: page sizes, parallel reads, retries, schedules and retention.
 ///
 ///     var configuration = SyncConfiguration()
@@ -8,7 +10,9 @@ public struct SyncConfiguration: Sendable, Hashable {
     public var pageSize: Int = 100
     /// Conversations whose turns are read at the same time while a page is prepared.
     public var concurrentReads: Int = 4
-    /// Retries of one request on retryable failures (network, 5xx, 429).
+    /// Retries of one request on retryable failures (network, 5xx, 429): the sync's reads,
+    /// content downloads, a watch's new stream, and the passes of `push()` (ConvoRemote's
+    /// one policy; `run()` paces its own pulls with the same backoff).
     public var retry: RetryPolicy = .init()
     /// How often `run()` pulls when nothing asks for it sooner.
     public var pullInterval: Duration = .seconds(60)
@@ -38,25 +42,5 @@ public struct SyncConfiguration: Sendable, Hashable {
     public func delay(afterInconsistentSyncs count: Int) -> Duration {
         let doubling = min(max(count - 1, 0), 20)
         return min(inconsistentPassRetry * (1 << doubling), max(pullInterval, inconsistentPassRetry))
-    }
-}
-
-/// Retries with exponential backoff and jitter, honouring a server's `Retry-After`.
-public struct RetryPolicy: Sendable, Hashable {
-    /// Attempts per request, the first included.
-    public var attempts: Int = 6
-    /// The delay before the first retry.
-    public var initialDelay: Duration = .milliseconds(200)
-    /// The longest delay between two attempts, `Retry-After` included.
-    public var maxDelay: Duration = .seconds(30)
-    /// The fraction of a delay randomised either way, so many clients do not retry in step.
-    public var jitter: Double = 0.3
-
-    /// Makes a policy; the defaults suit a platform over the Internet.
-    public init(attempts: Int = 6, initialDelay: Duration = .milliseconds(200), maxDelay: Duration = .seconds(30), jitter: Double = 0.3) {
-        self.attempts = attempts
-        self.initialDelay = initialDelay
-        self.maxDelay = maxDelay
-        self.jitter = jitter
     }
 }

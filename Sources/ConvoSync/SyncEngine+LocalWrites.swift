@@ -92,12 +92,20 @@ extension SyncEngine {
 
     /// Pushes the queued local writes now; what the remote refuses for good is marked failed
     /// with its reason (never dropped).
+    ///
+    /// A pass that stops on a passing failure (network, 5xx, 429) is run again under
+    /// ``SyncConfiguration/retry``, waiting its backoff on the engine's clock, so one write is
+    /// attempted at most `retry.attempts` times by one call (each attempt recorded in the
+    /// outbox). Nothing above retries again: a caller that gives up leaves the write queued.
     /// - Throws: `SyncError` `.offline`/`.rateLimited` when writes still wait for the remote,
     ///   `.unauthorized`/`.misconfigured` when it refused the account.
     @discardableResult
     public func push() async throws -> (pushed: Int, failed: Int) {
         var report = SyncReport()
-        if let waiting = try await push(into: &report) { throw waiting }
+        let retrying = Retrying(policy: configuration.retry, clock: clock)
+        try await retrying {
+            if let waiting = try await push(into: &report) { throw waiting }
+        }
         return (report.pushed, report.failedWrites)
     }
 

@@ -44,6 +44,8 @@ public actor SyncEngine {
     public nonisolated let api: any RemoteAPI
     /// How the engine paces itself.
     public nonisolated let configuration: SyncConfiguration
+    /// What the waits between retries sleep on.
+    nonisolated let clock: any Clock<Duration>
 
     let logger: Logger
     let broadcaster = StatusBroadcaster()
@@ -63,14 +65,18 @@ public actor SyncEngine {
     ///   - agentIDs: the agents in scope, for dialects that list per agent (v2 discovers them
     ///     when empty; `turns` needs them).
     ///   - transport: the adapter's transport, when the status should count its traffic.
+    ///   - clock: what the waits between retries (``SyncConfiguration/retry``) sleep on; tests
+    ///     pass one that records them instead of sleeping.
     public init(
         replica: Replica, api: any RemoteAPI, agentIDs: [String] = [], transport: HTTPTransport? = nil,
-        configuration: SyncConfiguration = .init(), logger: Logger = Logger(label: "convosync.sync")
+        configuration: SyncConfiguration = .init(), clock: any Clock<Duration> = ContinuousClock(),
+        logger: Logger = Logger(label: "convosync.sync")
     ) {
         self.replica = replica
         self.api = api
         self.agentIDs = agentIDs
         self.configuration = configuration
+        self.clock = clock
         self.logger = logger
         self.transport = transport
     }
@@ -233,8 +239,10 @@ public actor SyncEngine {
                         lastCollection = .now
                     }
                 } else {
-                    // Woken by a local write: push it without waiting for the next pull.
-                    try await push()
+                    // Woken by a local write: push it without waiting for the next pull. One
+                    // pass: a passing failure is retried by this loop's own backoff below.
+                    var report = SyncReport()
+                    if let waiting = try await push(into: &report) { throw waiting }
                     broadcaster.update { $0.phase = .idle }
                     delay = ContinuousClock.now.duration(to: nextPull)
                 }
@@ -333,7 +341,7 @@ public actor SyncEngine {
 
     func makeContext() -> PullContext {
         PullContext(
-            api: api, replica: replica, configuration: configuration, status: broadcaster, logger: logger,
+            api: api, replica: replica, configuration: configuration, clock: clock, status: broadcaster, logger: logger,
             missingRoutes: missingRoutes)
     }
 

@@ -3,32 +3,9 @@ import Hummingbird
 import Logging
 import Synchronization
 import Testing
+import TestSupport
 
 @testable import ConvoRemote
-
-/// A clock whose sleeps return at once and are recorded: backoff is asserted by value, not time.
-final class RecordingClock: Clock, Sendable {
-    struct Instant: InstantProtocol {
-        var offset: Swift.Duration
-        func advanced(by duration: Swift.Duration) -> Instant { Instant(offset: offset + duration) }
-        func duration(to other: Instant) -> Swift.Duration { other.offset - offset }
-        static func < (lhs: Instant, rhs: Instant) -> Bool { lhs.offset < rhs.offset }
-    }
-
-    private let state = Mutex<(now: Instant, sleeps: [Swift.Duration])>((Instant(offset: .zero), []))
-
-    var now: Instant { state.withLock { $0.now } }
-    var minimumResolution: Swift.Duration { .zero }
-    var sleeps: [Swift.Duration] { state.withLock { $0.sleeps } }
-
-    func sleep(until deadline: Instant, tolerance: Swift.Duration?) async throws {
-        try Task.checkCancellation()
-        state.withLock { state in
-            state.sleeps.append(state.now.duration(to: deadline))
-            if state.now < deadline { state.now = deadline }
-        }
-    }
-}
 
 /// Counts requests to a route, for servers that answer differently each time.
 final class Counter: Sendable {

@@ -1,10 +1,15 @@
+import ConvoEmulator
 import ConvoRemote
+import ConvoStore
+import EmulatorSupport
+import Foundation
 import Synchronization
 import Testing
+import TestSupport
 
 @testable import ConvoSync
 
-/// The engine's retry pacing, with sleeps recorded instead of slept.
+/// The one retry policy's pacing, with sleeps recorded on a clock instead of slept.
 @Suite("Retry backoff honours Retry-After only when it is longer")
 struct RetryBackoffTests {
     private let policy = RetryPolicy(attempts: 4, initialDelay: .milliseconds(200), maxDelay: .seconds(30), jitter: 0)
@@ -24,24 +29,32 @@ struct RetryBackoffTests {
         #expect(policy.backoff(beforeRetry: 30, retryAfter: nil) == .seconds(30))
     }
 
-    @Test("jitter stays within the spread either side of the backoff, whatever Retry-After: 0 says")
+    @Test("jitter takes at most its fraction off the backoff and never adds to it, whatever Retry-After: 0 says")
     func jitterBounds() {
         let jittered = RetryPolicy(attempts: 4, initialDelay: .seconds(1), maxDelay: .seconds(30), jitter: 0.3)
-        let low = jittered.backoff(beforeRetry: 1, retryAfter: .zero, unit: 0)
-        let high = jittered.backoff(beforeRetry: 1, retryAfter: .zero, unit: 1)
+        #expect(jittered.backoff(beforeRetry: 1, retryAfter: .zero, unit: 0) == .seconds(1))
+        let low = jittered.backoff(beforeRetry: 1, retryAfter: .zero, unit: 1)
         #expect(abs((low - .milliseconds(700)) / .milliseconds(1)) < 0.001)
-        #expect(abs((high - .milliseconds(1300)) / .milliseconds(1)) < 0.001)
         for _ in 0..<100 {
             let wait = jittered.backoff(beforeRetry: 2, retryAfter: .zero)
-            #expect(wait >= .milliseconds(1400) && wait <= .milliseconds(2600))
+            #expect(wait >= .milliseconds(1400) && wait <= .milliseconds(2000))
         }
+    }
+
+    @Test("a server's first wait (an event stream's retry:) replaces the initial delay and doubles; the floor holds for retry: 0")
+    func baseAndFloor() {
+        let policy = RetryPolicy(attempts: 9, initialDelay: .seconds(1), maxDelay: .seconds(60), minimumDelay: .milliseconds(100), jitter: 0)
+        #expect(policy.backoff(beforeRetry: 1, base: .seconds(3)) == .seconds(3))
+        #expect(policy.backoff(beforeRetry: 3, base: .seconds(3)) == .seconds(12))
+        #expect(policy.backoff(beforeRetry: 1, base: .zero) == .milliseconds(100))
+        #expect(policy.backoff(beforeRetry: 4, base: .zero) == .milliseconds(100))
     }
 
     @Test("a remote answering 429 with Retry-After: 0 is retried after growing waits, not at once")
     func retryingWaits() async throws {
-        let sleeps = Mutex<[Duration]>([])
         let calls = Mutex(0)
-        let retrying = Retrying(policy: policy, onRetry: { _, _, _ in }, sleep: { wait in sleeps.withLock { $0.append(wait) } })
+        let clock = RecordingClock()
+        let retrying = Retrying(policy: policy, clock: clock)
         await #expect(throws: SyncError.self) {
             try await retrying { () async throws -> Int in
                 calls.withLock { $0 += 1 }
@@ -49,6 +62,36 @@ struct RetryBackoffTests {
             }
         }
         #expect(calls.withLock { $0 } == 4)
-        #expect(sleeps.withLock { $0 } == [.milliseconds(200), .milliseconds(400), .milliseconds(800)])
+        #expect(clock.sleeps == [.milliseconds(200), .milliseconds(400), .milliseconds(800)])
+    }
+
+    @Test("one push() attempts a write retry.attempts times at most, waiting the policy's backoff on the engine's clock between")
+    func attemptsPerWrite() async throws {
+        try await withTemporaryDirectory { folder in
+            try await EmulatorHarness.withSeededEmulator(conversations: 2, turns: 1, configure: { $0.adminEnabled = true }) { emulator in
+                var configuration = SyncHarness.testConfiguration
+                configuration.retry = RetryPolicy(attempts: 4, initialDelay: .milliseconds(200), maxDelay: .seconds(30), jitter: 0)
+                let clock = RecordingClock()
+                try await SyncHarness.with(.agentflow, on: emulator, in: folder, configuration: configuration, clock: clock) { harness in
+                    try await harness.engine.sync()
+                    let id = try #require(try await harness.comparison().replica.first?.id)
+                    var faults = FaultConfiguration()
+                    faults.serverErrorRate = 1
+                    emulator.emulator.faults.update(faults)
+                    try await harness.replica.enqueue(
+                        .rename(title: "Renamed while the remote fails"), in: .remote(id), idempotencyKey: "retry-budget", at: Date())
+                    let before = clock.sleeps.count
+                    let error = await #expect(throws: SyncError.self) { try await harness.engine.push() }
+                    #expect(error?.isRetryable == true)
+                    let op = try #require(try await harness.replica.pendingOutbox().first)
+                    #expect(op.attempts == 4, "attempts recorded: \(op.attempts)")
+                    #expect(Array(clock.sleeps.dropFirst(before)) == [.milliseconds(200), .milliseconds(400), .milliseconds(800)])
+
+                    emulator.emulator.faults.update(FaultConfiguration())
+                    let pushed = try await harness.engine.push()
+                    #expect(pushed.pushed == 1 && pushed.failed == 0)
+                }
+            }
+        }
     }
 }

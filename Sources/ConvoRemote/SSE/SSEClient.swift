@@ -24,21 +24,14 @@ public struct SSEClient: AsyncSequence, Sendable {
 
     /// Reconnection and limits.
     public struct Configuration: Sendable, Hashable {
-        /// The wait before the first reconnection when the server sent no `retry`. Default 1 s.
-        public var initialDelay: Duration
-        /// The longest wait between attempts, whatever `retry`, backoff or `Retry-After` says
-        /// (an absurd `Retry-After`, a day say, waits this long). Default 60 s.
-        public var maxDelay: Duration
-        /// The shortest wait between attempts, whatever `retry`, jitter or `Retry-After: 0`
-        /// say, so a hostile or broken server cannot make the client reconnect in a busy loop.
-        /// Default `SSEParser.minimumRetry` (100 ms).
-        public var minimumDelay: Duration
-        /// Reconnection attempts in a row without an event before giving up; 0 never
-        /// reconnects (for reply streams, whose request must not be re-sent). Default 8.
-        public var maxReconnectAttempts: Int
-        /// The fraction of each wait that is random (0…1), so clients don't reconnect in step.
-        /// Default 0.5: a wait of `d` becomes a value in `d/2 ... d`.
-        public var jitter: Double
+        /// How reconnections are paced: the one ``RetryPolicy`` every remote call uses. Its
+        /// `attempts` are connections in a row without an event (1: never reconnect, for reply
+        /// streams, whose request must not be re-sent); the server's `retry:` replaces its
+        /// `initialDelay`; `Retry-After` lengthens a wait; `minimumDelay` keeps `retry: 0`
+        /// from a busy loop.
+        public var retry: RetryPolicy
+        /// Reconnection attempts in a row without an event before giving up (`retry.attempts - 1`).
+        public var maxReconnectAttempts: Int { retry.attempts - 1 }
         /// A query parameter that also carries the last event id on reconnection
         /// (agentflow: `last_event_id`); `nil` sends only the `Last-Event-ID` header.
         public var lastEventIDQueryName: String?
@@ -46,17 +39,34 @@ public struct SSEClient: AsyncSequence, Sendable {
         /// as `malformedResponse`. Default 16 MiB.
         public var maxEventBytes: Int
 
-        /// Makes a configuration; every parameter has the default documented on its property.
+        /// Makes a configuration from the reconnection pacing it names.
+        ///
+        /// - Parameters:
+        ///   - initialDelay: the wait before the first reconnection when the server sent no
+        ///     `retry` (default 1 s); doubled per failure in a row.
+        ///   - maxDelay: the longest wait, whatever `retry`, backoff or `Retry-After` says (60 s).
+        ///   - maxReconnectAttempts: reconnections in a row without an event before giving up;
+        ///     0 never reconnects (default 8).
+        ///   - jitter: the fraction of each wait that is random (default 0.5: a wait of `d`
+        ///     becomes a value in `d/2 ... d`).
+        ///   - minimumDelay: the shortest wait (default `SSEParser.minimumRetry`, 100 ms).
+        ///   - lastEventIDQueryName, maxEventBytes: as documented on the properties.
         public init(
             initialDelay: Duration = .seconds(1), maxDelay: Duration = .seconds(60), maxReconnectAttempts: Int = 8,
             jitter: Double = 0.5, lastEventIDQueryName: String? = nil, maxEventBytes: Int = 16 << 20,
             minimumDelay: Duration = SSEParser.minimumRetry
         ) {
-            self.initialDelay = initialDelay
-            self.minimumDelay = minimumDelay
-            self.maxDelay = maxDelay
-            self.maxReconnectAttempts = maxReconnectAttempts
-            self.jitter = jitter
+            let attempts = Swift.max(maxReconnectAttempts, 0).addingReportingOverflow(1)
+            self.init(
+                retry: RetryPolicy(
+                    attempts: attempts.overflow ? .max : attempts.partialValue, initialDelay: initialDelay,
+                    maxDelay: maxDelay, minimumDelay: minimumDelay, jitter: jitter),
+                lastEventIDQueryName: lastEventIDQueryName, maxEventBytes: maxEventBytes)
+        }
+
+        /// Makes a configuration with reconnections paced by `retry`.
+        public init(retry: RetryPolicy, lastEventIDQueryName: String? = nil, maxEventBytes: Int = 16 << 20) {
+            self.retry = retry
             self.lastEventIDQueryName = lastEventIDQueryName
             self.maxEventBytes = maxEventBytes
         }
@@ -214,19 +224,12 @@ public struct SSEClient: AsyncSequence, Sendable {
             }
         }
 
-        /// The wait before the next attempt: the server's `retry` (or `initialDelay`),
-        /// doubled per consecutive failure, capped, jittered; at least a 429's (or 503's)
-        /// `Retry-After` capped at `maxDelay`, and never below `minimumDelay`: a
-        /// `Retry-After: 0` does not skip the backoff, it only cannot shorten it.
+        /// The wait before the next attempt: the policy's backoff from the server's `retry`
+        /// (or its `initialDelay`), doubled per consecutive failure, capped, jittered; at least
+        /// a 429's (or 503's) `Retry-After` and the policy's `minimumDelay`.
         func delay() -> Duration {
-            let base = parser.retry ?? client.configuration.initialDelay
-            var wait = base
-            for _ in 1..<Swift.max(1, failures) where wait < client.configuration.maxDelay { wait *= 2 }
-            wait = Swift.min(wait, client.configuration.maxDelay)
-            let jitter = Swift.min(Swift.max(client.configuration.jitter, 0), 1)
-            if jitter > 0 { wait = wait * (1 - jitter * Double.random(in: 0...1)) }
-            if let retryAfter = lastError?.retryAfter { wait = Swift.max(wait, Swift.min(retryAfter, client.configuration.maxDelay)) }
-            return Swift.max(wait, client.configuration.minimumDelay)
+            client.configuration.retry.backoff(
+                beforeRetry: Swift.max(1, failures), retryAfter: lastError?.retryAfter, base: parser.retry)
         }
     }
 }

@@ -7,7 +7,7 @@ import ConvoStore
 struct ContentRemote: Sendable {
     let api: any RemoteAPI
     let replica: Replica
-    let retry: RetryPolicy
+    let retry: Retrying
 
     /// Refuses a dialect without files or data frames before anything is asked of the remote.
     func require(_ supported: Bool, _ what: String) throws {
@@ -36,7 +36,7 @@ struct ContentRemote: Sendable {
 
     /// Runs a remote call, retrying retryable failures (network, 5xx, 429) with backoff.
     func call<T: Sendable>(_ body: @Sendable () async throws -> T) async throws -> T {
-        try await Retrying(policy: retry, onRetry: { _, _, _ in })(body)
+        try await retry { try await body() }
     }
 
     /// Runs a replica call, its failures as `SyncError`.

@@ -188,7 +188,7 @@ extension SyncEngine {
     nonisolated var frameRowsPerRequest: Int { min(max(configuration.pageSize, 1), 100) }
 
     nonisolated var contentRemote: ContentRemote {
-        ContentRemote(api: api, replica: replica, retry: configuration.retry)
+        ContentRemote(api: api, replica: replica, retry: Retrying(policy: configuration.retry, clock: clock))
     }
 
     /// Refreshes the frame listing (small frames arrive whole in its samples), then fetches a

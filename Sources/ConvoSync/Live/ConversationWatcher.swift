@@ -63,8 +63,9 @@ struct ConversationWatcher: Sendable {
                     "the watch stream failed; reconnecting",
                     metadata: ["conversation": "\(conversationID)", "error": "\(failure.code.rawValue)"])
             }
+            // The stream's own requests were retried by its SSE client; this opens a new one.
             let delay = context.configuration.retry.backoff(beforeRetry: max(failures, 1), retryAfter: nil)
-            do { try await Task.sleep(for: delay) } catch { return }
+            do { try await context.clock.sleep(for: delay) } catch { return }
         }
     }
 

@@ -8,6 +8,8 @@ struct PullContext: Sendable {
     let api: any RemoteAPI
     let replica: Replica
     let configuration: SyncConfiguration
+    /// What the waits between retries sleep on.
+    let clock: any Clock<Duration>
     let status: StatusBroadcaster
     let logger: Logger
     /// The optional reads the remote lacks, shared by every pull and watch of one engine.
@@ -26,7 +28,7 @@ struct PullContext: Sendable {
     func remote<T: Sendable>(_ body: @Sendable () async throws -> T) async throws -> T {
         let status = self.status
         let logger = self.logger
-        let retrying = Retrying(policy: configuration.retry) { error, delay, attempt in
+        let retrying = Retrying(policy: configuration.retry, clock: clock) { error, delay, attempt in
             logger.notice(
                 "retrying a remote call",
                 metadata: ["error": "\(error.code.rawValue)", "attempt": "\(attempt)", "delay": "\(delay)"])
@@ -36,7 +38,7 @@ struct PullContext: Sendable {
                 status.lastErrorCode = error.code
             }
         }
-        let value = try await retrying(body)
+        let value = try await retrying { try await body() }
         status.update { $0.online = true }
         return value
     }

@@ -30,7 +30,7 @@ struct SyncHarness {
     /// Runs `body` with a fresh replica and engine for `dialect` on `emulator`.
     static func with<T>(
         _ dialect: Dialect, on emulator: RunningEmulator, in folder: URL, configuration: SyncConfiguration = testConfiguration,
-        _ body: (SyncHarness) async throws -> T
+        clock: any Clock<Duration> = ContinuousClock(), _ body: (SyncHarness) async throws -> T
     ) async throws -> T {
         let account = try EmulatorHarness.account(dialect, on: emulator)
         let binding = AccountBinding(baseURL: account.baseURL.absoluteString, tenant: account.tenant, dialect: dialect)
@@ -38,7 +38,7 @@ struct SyncHarness {
         let connection = RemoteAPIFactory.make(account: account, logger: EmulatorHarness.logger)
         let engine = SyncEngine(
             replica: replica, api: connection.api, agentIDs: account.agentIDs, transport: connection.transport,
-            configuration: configuration, logger: EmulatorHarness.logger)
+            configuration: configuration, clock: clock, logger: EmulatorHarness.logger)
         let harness = SyncHarness(emulator: emulator, dialect: dialect, replica: replica, engine: engine, account: account)
         do {
             let result = try await body(harness)

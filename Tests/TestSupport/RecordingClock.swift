@@ -1,0 +1,29 @@
+import Synchronization
+
+/// A clock whose sleeps return at once and are recorded: backoff is asserted by value, not
+/// by time, and a test that retries never sleeps.
+public final class RecordingClock: Clock, Sendable {
+    public struct Instant: InstantProtocol {
+        var offset: Swift.Duration
+        public func advanced(by duration: Swift.Duration) -> Instant { Instant(offset: offset + duration) }
+        public func duration(to other: Instant) -> Swift.Duration { other.offset - offset }
+        public static func < (lhs: Instant, rhs: Instant) -> Bool { lhs.offset < rhs.offset }
+    }
+
+    private let state = Mutex<(now: Instant, sleeps: [Swift.Duration])>((Instant(offset: .zero), []))
+
+    public init() {}
+
+    public var now: Instant { state.withLock { $0.now } }
+    public var minimumResolution: Swift.Duration { .zero }
+    /// Every sleep asked for, in order.
+    public var sleeps: [Swift.Duration] { state.withLock { $0.sleeps } }
+
+    public func sleep(until deadline: Instant, tolerance: Swift.Duration?) async throws {
+        try Task.checkCancellation()
+        state.withLock { state in
+            state.sleeps.append(state.now.duration(to: deadline))
+            if state.now < deadline { state.now = deadline }
+        }
+    }
+}
