@@ -128,6 +128,7 @@ public actor SyncEngine {
                 join(waiter, continuation)
             }
         } onCancel: {
+            // The handler is synchronous and runs off the actor: a task hops onto it.
             Task { await self.leave(waiter) }
         }
     }
@@ -142,6 +143,8 @@ public actor SyncEngine {
         if shared == nil || shared?.isCancelled == true {
             let previous = shared?.task
             let id = UUID()
+            // Unstructured on purpose: the shared sync belongs to no one caller (any of them may
+            // be cancelled while it goes on for the others), so it cannot be a child of one.
             let task = Task {
                 await previous?.value
                 do {
@@ -311,6 +314,8 @@ public actor SyncEngine {
         guard watchers[conversationID] == nil else { return }
         let watcher = ConversationWatcher(context: makeContext(), conversationID: conversationID)
         let id = UUID()
+        // Unstructured on purpose: a watch outlives the call that starts it and ends with
+        // `stopWatching(_:)`, a hard delete, or the engine.
         watchers[conversationID] = (id, Task {
             await watcher.run()
             await self.watchEnded(conversationID, id: id)

@@ -106,20 +106,24 @@ struct OutboxPusher: Sendable {
     /// The claim lapsed and another pusher holds the op now: this one must not send it.
     private struct ClaimLost: Error {}
 
-    /// Runs `body` while renewing the claim on op `id` every quarter of ``claimDuration``.
+    /// Runs `body` while a child task renews the claim on op `id` every quarter of
+    /// ``claimDuration``; the renewal ends with `body`.
     private func whileClaimed<T: Sendable>(_ id: Int64, _ body: () async -> T) async -> T {
         let replica = self.replica
         let owner = self.owner
         let duration = claimDuration
-        let renewal = Task {
-            while !Task.isCancelled {
-                try? await Task.sleep(for: duration / 4)
-                if Task.isCancelled { return }
-                _ = try? await replica.renewOutboxClaim(id, for: owner, lasting: duration)
+        return await withTaskGroup(of: Void.self) { group in
+            group.addTask {
+                while !Task.isCancelled {
+                    try? await Task.sleep(for: duration / 4)
+                    if Task.isCancelled { return }
+                    _ = try? await replica.renewOutboxClaim(id, for: owner, lasting: duration)
+                }
             }
+            let result = await body()
+            group.cancelAll()
+            return result
         }
-        defer { renewal.cancel() }
-        return await body()
     }
 
     /// Records that an attempt of `op` begins, before its request leaves.
