@@ -158,8 +158,8 @@ enum JSONText {
         String(decoding: try encoder.encode(value), as: UTF8.self)
     }
 
-    /// The stored value; flat, simple objects (most metadata) are read directly.
+    /// The stored value, read in one pass (`nil` for text that is not JSON).
     static func decode(_ text: String) -> JSONValue? {
-        FlatJSONObject.parse(text) ?? (try? decoder.decode(JSONValue.self, from: Data(text.utf8)))
+        try? JSONValue.parse(text)
     }
 }
