@@ -43,6 +43,31 @@ struct SearchTests {
         }
     }
 
+    @Test("one word with more matches than the ranking window is ranked over its matches written last; with fewer, over all")
+    func oneTermRankingWindow() async throws {
+        try await T.withReplica { replica in
+            let window = SearchQueries.rankingWindow
+            // The oldest conversation says "zebra" most often (the best bm25), then many newer ones once.
+            let older = T.conversation("z0", title: "Stripes", agent: "zoo")
+            try await replica.upsertConversations([older], pass: nil, syncState: nil)
+            try await replica.replaceTurns(conversationID: "z0", turns: [T.turn("best", "zebra zebra zebra zebra")], syncState: nil)
+            #expect(try await replica.search("zebra").first?.turnID == "best", "below the window every match is ranked")
+            let newer = (1...window).map { T.conversation("z\($0)", title: "Herd \($0)", agent: "zoo") }
+            try await replica.upsertConversations(newer, pass: nil, syncState: nil)
+            for conversation in newer {
+                try await replica.replaceTurns(
+                    conversationID: conversation.id, turns: [T.turn("t-\(conversation.id)", "a zebra among many other animals")],
+                    syncState: nil)
+            }
+            let hits = try await replica.search("zebra", limit: 20)
+            #expect(hits.count == 20)
+            #expect(!hits.contains { $0.turnID == "best" }, "past the window the oldest match is not ranked")
+            #expect(hits.map(\.rank) == hits.map(\.rank).sorted())
+            // A query of more terms ranks every match: the best one is found again.
+            #expect(try await replica.search("zebra -giraffe").first?.turnID == "best")
+        }
+    }
+
     @Test("phrases, exclusions, prefixes and diacritics follow the documented language")
     func queryLanguage() async throws {
         try await T.withReplica { replica in

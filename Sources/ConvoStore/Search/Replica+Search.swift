@@ -3,6 +3,12 @@ import GRDB
 extension Replica {
     /// Full-text search over conversation titles and fragment text, best first (bm25).
     ///
+    /// A query of one word (or one phrase or prefix) with no filter ranks at most the
+    /// ``SearchQueries/rankingWindow`` matches written last: for a word with no more matches
+    /// than that, the hits are exactly the best by bm25; for a more common one, they are the
+    /// best of its most recently written matches, so a common word answers as fast as a rare
+    /// one. Queries of several terms, and filtered ones, rank every match.
+    ///
     /// The text is a person's query: words (all must match), `"a phrase"`, `-word` to exclude,
     /// `prefix*`. It is never passed raw to FTS5 (see DESIGN, "Query API"). Each hit is one
     /// title or one fragment, so all words must occur in the same title or fragment. Matching
@@ -23,6 +29,9 @@ extension Replica {
 }
 
 enum SearchQueries {
+    /// The most matches a one-term, unfiltered query ranks: those written last.
+    static let rankingWindow = 2000
+
     /// The best `limit` hits in two steps: rank every match (FTS5 alone when no filter
     /// narrows the conversations), then build snippets and join titles and turn ids for
     /// the few kept. Snippets are the costly part, and SQLite computes a result column
@@ -47,6 +56,14 @@ enum SearchQueries {
                 ORDER BY rank, hit LIMIT ?
                 """
             arguments += filterArguments
+        } else if expression.terms.count == 1 {
+            // FTS5 walks one term's matches newest first and computes bm25 only for those read.
+            ranking = """
+                SELECT hit, rank FROM (
+                    SELECT rowid AS hit, rank FROM search_index WHERE search_index MATCH ?
+                    ORDER BY rowid DESC LIMIT \(rankingWindow))
+                ORDER BY rank, hit LIMIT ?
+                """
         } else {
             ranking = """
                 SELECT rowid AS hit, rank FROM search_index WHERE search_index MATCH ? ORDER BY rank, hit LIMIT ?
