@@ -16,14 +16,10 @@ extension Replica {
     ///
     /// - Throws: `StoreError` `.invalidArgument` (an empty remote id; nothing is written) or `.database`.
     public func upsertConversations(_ page: [Conversation], pass: Int64?, syncState: SyncStateUpdate?) async throws {
-        try await writing { db in
-            let reapplies = try OutboxReapply.hasPendingOps(db)
-            for conversation in page {
-                let (localID, _) = try RowWriter.upsert(conversation, pass: pass, fields: .all, db)
-                if reapplies { try OutboxReapply.conversation(localID, db) }
-            }
-            try Self.apply(syncState, db)
-        }
+        // The engine's own write: a listing page whose turns were not read.
+        try await applyListingPage(
+            page.map { ListedConversation(conversation: $0, turns: .unchanged, changeToken: nil) }, pass: pass,
+            syncState: syncState)
     }
 
     /// Makes the conversation's turns exactly `turns`, in this order; turns not in the list are removed.
