@@ -1,4 +1,5 @@
 import ArgumentParser
+import ConvoAccounts
 import ConvoModel
 import Foundation
 

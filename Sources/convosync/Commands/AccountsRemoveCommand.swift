@@ -1,4 +1,5 @@
 import ArgumentParser
+import ConvoAccounts
 import Foundation
 
 /// `convosync accounts remove`: forgets a named account and its stored secret.

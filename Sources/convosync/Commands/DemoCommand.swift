@@ -1,7 +1,7 @@
 import ArgumentParser
+import ConvoAccounts
 import ConvoEmulator
 import ConvoModel
-import ConvoRemote
 import ConvoStore
 import ConvoSync
 import Foundation
@@ -58,10 +58,7 @@ struct DemoCommand: AsyncParsableCommand {
         let folder = (path as NSString).deletingLastPathComponent
         try FileManager.default.createDirectory(
             atPath: folder.isEmpty ? "." : folder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
-        guard FileManager.default.fileExists(atPath: path) else { return }
-        let existing = try Replica.openExisting(at: path)  // throws notAReplica for a foreign file
-        try existing.close()
-        for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) }
+        try SyncSession.removeReplica(at: path)  // refuses a foreign file, untouched
     }
 }
 
@@ -178,7 +175,7 @@ private struct Demo {
         let updates = session.engine.statusUpdates()
         let environment = self.environment
         let display = Task {
-            var progress = SyncProgress(transport: nil, environment: environment)
+            var progress = SyncProgress(receivedBytes: nil, environment: environment)
             for await status in updates {
                 progress.show(status)
                 if status.phase == .idle && status.lastSuccess != nil { break }

@@ -1,7 +1,7 @@
 import ArgumentParser
 import ConvoModel
-import ConvoRemote
 import ConvoStore
+import ConvoSync
 import Foundation
 
 /// `convosync retry OP_ID | --all`: puts refused writes back in the queue and pushes them.
@@ -97,10 +97,8 @@ struct RetryCommand: AsyncParsableCommand {
         } else {
             ids = ops.map(\.id)
         }
-        // A refused op goes out under a new key: under its old one a platform would only
-        // answer with the refusal it gave the first time.
         for op in ops where ids.contains(op.id) && op.state == .failed {
-            try await replica.retryOutboxOp(op.id, idempotencyKey: IdempotencyKey.random().rawValue)
+            try await SyncSession.requeueRefusedWrite(op.id, in: replica)
         }
         return ids
     }

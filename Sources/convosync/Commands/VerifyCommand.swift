@@ -1,6 +1,5 @@
 import ArgumentParser
 import ConvoModel
-import ConvoRemote
 import ConvoStore
 import ConvoSync
 import Foundation

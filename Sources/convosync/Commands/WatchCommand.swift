@@ -1,6 +1,5 @@
 import ArgumentParser
 import ConvoModel
-import ConvoRemote
 import ConvoStore
 import ConvoSync
 import Foundation
@@ -56,7 +55,6 @@ struct WatchCommand: AsyncParsableCommand {
     }
 
     private enum Event: Sendable {
-        case signalled
         case ended(CommandFailure?)
     }
 
@@ -69,24 +67,24 @@ struct WatchCommand: AsyncParsableCommand {
                         "Conversation '\(conversation)' has not reached the remote yet; push it with 'convosync sync', then watch it.",
                         exitCode: SysExits.dataError)
                 }
-                let trap = SignalTrap([SIGINT, SIGTERM])
                 let live = session.engine.api.capabilities.watchStream
                 if !live {
                     printError("convosync: the \(session.resolved.remote.dialect.rawValue) dialect has no live stream; syncing every \(interval) s instead.")
                 }
                 printError("Watching \(TextLayout.printable(id)); stop with Ctrl-C.")
-                let failure = await follow(
-                    id, baseline: detail, session: session, live: live, signals: trap.signals)
-                withExtendedLifetime(trap) {}
+                let (failure, signal) = await Interruption.run {
+                    await follow(id, baseline: detail, session: session, live: live)
+                }
                 await session.engine.stopAllWatches()
-                if let failure { throw failure }
+                if signal == nil, let failure = failure ?? nil { throw failure }
             }
         }
     }
 
-    /// Runs the remote side, the printer and the signal trap together until a signal or a failure.
+    /// Runs the remote side and the printer together until one ends (a failure, the
+    /// conversation gone) or the task is cancelled (a signal).
     private func follow(
-        _ id: String, baseline: ConversationDetail, session: WriteSession, live: Bool, signals: AsyncStream<Int32>
+        _ id: String, baseline: ConversationDetail, session: WriteSession, live: Bool
     ) async -> CommandFailure? {
         let engine = session.engine
         let replica = session.replica
@@ -145,10 +143,6 @@ struct WatchCommand: AsyncParsableCommand {
                     }
                     try? await Task.sleep(for: .seconds(interval))
                 }
-                return .ended(nil)
-            }
-            group.addTask {
-                for await _ in signals { return .signalled }
                 return .ended(nil)
             }
             let first = await group.next()

@@ -1,4 +1,5 @@
 import ArgumentParser
+import ConvoAccounts
 import Foundation
 
 /// Which replica a command works on: a file, or a named account's replica.
