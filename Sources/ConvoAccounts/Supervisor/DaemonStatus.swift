@@ -114,6 +114,18 @@ public struct DaemonStatus: Codable, Sendable, Equatable {
         try AtomicFile.write(data, to: url.path)
     }
 
+    /// The document at `url` when a daemon is running: its process is alive and it wrote the
+    /// file less than `freshness` seconds before `now`; `nil` otherwise.
+    ///
+    ///     if let daemon = DaemonStatus.running(at: paths.statusFile) { … }
+    public static func running(at url: URL, freshness: TimeInterval = 600, now: Date = Date()) -> DaemonStatus? {
+        guard let status = read(from: url), let updated = Timestamp.parse(status.updatedAt),
+            now.timeIntervalSince(updated) < freshness, status.pid > 0
+        else { return nil }
+        guard kill(status.pid, 0) == 0 || errno == EPERM else { return nil }
+        return status
+    }
+
     /// The document at `url`, or `nil` when there is none or it cannot be read.
     public static func read(from url: URL) -> DaemonStatus? {
         guard let data = try? Data(contentsOf: url) else { return nil }
