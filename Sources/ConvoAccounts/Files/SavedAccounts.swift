@@ -78,6 +78,38 @@ public struct SavedAccounts: Sendable {
         return entry
     }
 
+    /// The saved account `name`, for a command that works on its replica alone (`--account`
+    /// without a remote: list, search, status).
+    /// - Throws: `AccountsError` `.configuration` for an invalid or unknown name;
+    ///   `.ioFailure` when the list cannot be read.
+    public func entry(_ name: String) throws -> AccountEntry {
+        try AccountsFile.requireValidName(name)
+        guard let entry = try AccountsFile.load(from: paths.accountsFile).accounts[name] else {
+            throw AccountsError(
+                .configuration,
+                "There is no account '\(PrintableText.of(name))' in \(paths.accountsFile); see 'convosync accounts list'.")
+        }
+        return entry
+    }
+
+    /// The replica file of saved account `name` (see ``replicaPath(of:_:)``); with
+    /// `creatingFolder`, the data folder is created (0700) when the replica defaults to it.
+    /// - Throws: what ``entry(_:)`` throws; `AccountsError` `.cannotCreate` for the folder.
+    public func replicaPath(ofAccount name: String, creatingFolder: Bool = false) throws -> String {
+        let entry = try entry(name)
+        if let db = entry.db { return db }
+        if creatingFolder {
+            do {
+                try FileManager.default.createDirectory(
+                    atPath: paths.dataFolder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+            } catch {
+                throw AccountsError(
+                    .cannotCreate, "Cannot create the folder '\(paths.dataFolder)' for the replica; check its parent's permissions.")
+            }
+        }
+        return paths.defaultReplica(account: name)
+    }
+
     /// The replica file account `name` uses: its own `db`, else the default in the data folder.
     public func replicaPath(of name: String, _ entry: AccountEntry) -> String {
         entry.db ?? paths.defaultReplica(account: name)

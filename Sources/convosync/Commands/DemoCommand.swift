@@ -1,11 +1,7 @@
 import ArgumentParser
 import ConvoAccounts
-import ConvoEmulator
-import ConvoModel
-import ConvoStore
 import ConvoSync
 import Foundation
-import Logging
 
 /// `convosync demo`: the first five minutes — a platform, a sync, offline search and writes.
 struct DemoCommand: AsyncParsableCommand {

@@ -82,19 +82,15 @@ struct StatusCommand: AsyncParsableCommand {
 
     private func targets(_ paths: XDGPaths) throws -> [Target] {
         if let db { return [Target(name: account, dialect: nil, replicaPath: db)] }
-        let accounts = try AccountsFile.load(from: paths.accountsFile).accounts
+        let saved = SavedAccounts(paths: paths)
         if let account {
-            try AccountsFile.requireValidName(account)
-            guard let entry = accounts[account] else {
-                throw CommandFailure(
-                    "There is no account '\(TextLayout.printable(account))' in \(paths.accountsFile); see 'convosync accounts list'.",
-                    exitCode: SysExits.configuration)
-            }
-            return [Target(name: account, dialect: entry.dialect, replicaPath: entry.db ?? paths.defaultReplica(account: account))]
+            let entry = try saved.entry(account)
+            return [Target(name: account, dialect: entry.dialect, replicaPath: saved.replicaPath(of: account, entry))]
         }
+        let accounts = try AccountsFile.load(from: paths.accountsFile).accounts
         return accounts.keys.sorted().compactMap { name in
             guard let entry = accounts[name] else { return nil }
-            return Target(name: name, dialect: entry.dialect, replicaPath: entry.db ?? paths.defaultReplica(account: name))
+            return Target(name: name, dialect: entry.dialect, replicaPath: saved.replicaPath(of: name, entry))
         }
     }
 
