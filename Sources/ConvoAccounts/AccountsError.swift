@@ -30,5 +30,6 @@ public struct AccountsError: Error, Sendable, CustomStringConvertible {
         self.message = message
     }
 
+    /// The message: it holds no secret, so it may be shown and logged.
     public var description: String { message }
 }

@@ -28,6 +28,7 @@ public struct AccountEntry: Codable, Sendable, Equatable {
         case credentialsFile = "credentials_file"
     }
 
+    /// Decodes an entry; `agents` may be absent (none).
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         remote = try container.decode(String.self, forKey: .remote)

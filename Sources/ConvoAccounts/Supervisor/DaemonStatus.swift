@@ -55,6 +55,7 @@ public struct DaemonStatus: Codable, Sendable, Equatable {
             case lastVerify = "last_verify"
         }
 
+        /// One account's line from its engine's `status` and outbox counts, its lag measured at `now`.
         public init(name: String, dialect: Dialect, replica: String, status: SyncStatus, pending: Int, failed: Int, now: Date) {
             self.name = name
             self.dialect = dialect.rawValue
