@@ -10,6 +10,7 @@ let package = Package(
         .library(name: "ConvoRemote", targets: ["ConvoRemote"]),
         .library(name: "ConvoEmulator", targets: ["ConvoEmulator"]),
         .library(name: "ConvoSync", targets: ["ConvoSync"]),
+        .library(name: "ConvoAccounts", targets: ["ConvoAccounts"]),
         .executable(name: "convosync", targets: ["convosync"]),
         .executable(name: "convosync-emulator", targets: ["convosync-emulator"]),
     ],
@@ -61,6 +62,17 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
+        // Saved accounts, credentials, XDG paths and the multi-account supervisor the daemon
+        // runs: what an app embedding ConvoSync needs besides one session.
+        .target(
+            name: "ConvoAccounts",
+            dependencies: [
+                "ConvoModel", "ConvoSync",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+            ]
+        ),
         .target(
             name: "ConvoEmulator",
             dependencies: [
@@ -90,10 +102,13 @@ let package = Package(
         .executableTarget(
             name: "convosync",
             dependencies: [
-                "ConvoModel", "ConvoStore", "ConvoRemote", "ConvoSync", "ConvoEmulator",
+                // Sessions and the supervisor; ConvoStore only for read-only queries on a replica.
+                "ConvoModel", "ConvoStore", "ConvoSync", "ConvoAccounts",
+                // Only `convosync demo`, which runs the emulated platform in-process.
+                "ConvoEmulator",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
-                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                // Signals: SIGINT/SIGTERM stop `sync` and `watch` at a clean point.
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
             ]
         ),
@@ -160,6 +175,16 @@ let package = Package(
         ),
         // Keeps Schema/*.openapi.json, the wire fixtures and the contract validator in step.
         .testTarget(name: "ContractTests", dependencies: ["TestSupport"]),
+        // The supervisor in-process against the emulator, and the account files' rules.
+        .testTarget(
+            name: "ConvoAccountsTests",
+            dependencies: [
+                "ConvoAccounts", "ConvoModel", "ConvoStore", "ConvoSync", "ConvoEmulator", "EmulatorSupport", "TestSupport",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "ServiceLifecycleTestKit", package: "swift-service-lifecycle"),
+            ]
+        ),
         // Runs the built `convosync` binary as a child process, the way people and scripts do.
         .testTarget(
             name: "CLITests",

@@ -4,6 +4,13 @@ import ConvoStore
 import Foundation
 import Logging
 
+// The remote's types an app names to open a session, re-exported so that `import ConvoSync`
+// is all an app (or the command-line tool) needs to sync an account.
+@_exported import struct ConvoRemote.Credentials
+@_exported import struct ConvoRemote.RemoteAccount
+@_exported import struct ConvoRemote.RemoteCapabilities
+@_exported import struct ConvoRemote.RemoteConfiguration
+
 /// The front door for an app: one account's replica, its connection to the remote and the
 /// engine between them, opened together and closed together.
 ///
@@ -58,6 +65,63 @@ public struct SyncSession: Sendable {
         } catch {
             throw SyncError.wrapping(error)
         }
+    }
+
+    /// The requests sent and body bytes received so far on this session's connection: what
+    /// a progress display or a summary shows as traffic.
+    public var traffic: (requests: Int, receivedBytes: Int) {
+        connection.transport.traffic
+    }
+
+    /// Closes the session (see ``close()``) and, when the replica holds nothing from the
+    /// remote, removes its file with SQLite's companions: a first sync that failed before
+    /// anything landed (a mistyped URL) leaves no file bound to the wrong account. Best
+    /// effort; returns whether the file was removed.
+    @discardableResult
+    public func closeRemovingReplicaIfEmpty() async -> Bool {
+        let held = try? await replica.remoteConversationCount(agentID: nil, includingDeleted: true)
+        guard (try? await close()) != nil, held == 0 else { return false }
+        return (try? Self.removeFiles(of: replica.path)) != nil
+    }
+
+    /// Removes the replica at `path` with SQLite's companion files (`-wal`, `-shm`), for an
+    /// app (or `convosync demo`) that starts over. A file that is not a replica is refused and
+    /// left untouched; a missing one is nothing to do. Nothing may hold it open.
+    ///
+    ///     try SyncSession.removeReplica(at: path)
+    ///
+    /// - Throws: `SyncError` `.replica` for a file that is not a replica, or one that cannot be removed.
+    public static func removeReplica(at path: String) throws {
+        guard FileManager.default.fileExists(atPath: path) else { return }
+        do {
+            try Replica.openExisting(at: path).close()
+        } catch {
+            throw SyncError.wrapping(error)
+        }
+        try removeFiles(of: path)
+    }
+
+    /// Removes the file at `path` and its `-wal` and `-shm` companions (absent ones are fine).
+    /// - Throws: `SyncError` `.replica` when one cannot be removed.
+    private static func removeFiles(of path: String) throws {
+        for suffix in ["", "-wal", "-shm"] where FileManager.default.fileExists(atPath: path + suffix) {
+            do {
+                try FileManager.default.removeItem(atPath: path + suffix)
+            } catch {
+                throw SyncError(.replica, "the replica file '\(path + suffix)' could not be removed; check its folder's permissions")
+            }
+        }
+    }
+
+    /// Marks a write the remote refused for good pending again, under a fresh idempotency key:
+    /// under its old one a platform would only answer with the refusal it gave the first
+    /// time. Works offline, on the replica alone; the next push sends it.
+    ///
+    ///     try await SyncSession.requeueRefusedWrite(op.id, in: session.replica)
+    ///
+    /// - Throws: `StoreError` when the replica cannot be written.
+    public static func requeueRefusedWrite(_ opID: Int64, in replica: Replica) async throws {
+        try await replica.retryOutboxOp(opID, idempotencyKey: IdempotencyKey.random().rawValue)
     }
 
     /// Opens a session, runs `body` with it and closes it, whether `body` returns or throws.

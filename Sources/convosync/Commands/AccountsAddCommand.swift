@@ -1,4 +1,5 @@
 import ArgumentParser
+import ConvoAccounts
 import ConvoModel
 import Foundation
 
@@ -58,37 +59,14 @@ struct AccountsAddCommand: AsyncParsableCommand {
     func run() async throws {
         try await reportingFailures {
             let environment = ProcessInfo.processInfo.environment
-            let paths = try XDGPaths(environment: environment)
-            _ = try RemoteLocation(remote, dialect: dialect)
-            if dialect == .turns && agentIDs.isEmpty {
-                throw CommandFailure(
-                    "The turns dialect lists conversations per agent: name them with --agent ID (repeatable).",
-                    exitCode: SysExits.configuration)
-            }
-            var accounts = try AccountsFile.load(from: paths.accountsFile)
-            if accounts.accounts[name] != nil {
-                throw CommandFailure(
-                    "An account named '\(name)' already exists; remove it first with 'convosync accounts remove \(name)'.",
-                    exitCode: SysExits.configuration)
-            }
-            let credentialsPath = credentialsFile ?? paths.credentialsFile
-            let previousCredentials = try CredentialsFile.load(from: credentialsPath)
-            let credential = try readCredential(environment: environment)
-
-            var credentials = previousCredentials
-            credentials.entries[name] = credential
-            try credentials.save(to: credentialsPath)
+            let saved = SavedAccounts(paths: try XDGPaths(environment: environment))
             // Paths are saved absolute: later commands run from other folders.
-            accounts.accounts[name] = AccountEntry(
+            let entry = AccountEntry(
                 remote: remote, dialect: dialect, agents: agentIDs, db: db.map(Self.absolute),
                 credentialsFile: credentialsFile.map(Self.absolute))
-            do {
-                try accounts.save(to: paths.accountsFile)
-            } catch {
-                try? previousCredentials.save(to: credentialsPath)  // leave no secret for an account that is not there
-                throw error
-            }
-            let replica = db.map(Self.absolute) ?? paths.defaultReplica(account: name)
+            try saved.checkNew(name, entry)  // before asking for a secret
+            try saved.add(name, entry, credential: try readCredential(environment: environment))
+            let replica = saved.replicaPath(of: name, entry)
             print("Added account '\(name)' (\(dialect.rawValue)); its replica is \(replica). Sync it with 'convosync sync --account \(name)'.")
         }
     }

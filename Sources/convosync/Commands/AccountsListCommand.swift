@@ -1,4 +1,5 @@
 import ArgumentParser
+import ConvoAccounts
 import Foundation
 
 /// `convosync accounts list`: the named accounts, never their secrets.

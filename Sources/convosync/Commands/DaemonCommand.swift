@@ -1,4 +1,5 @@
 import ArgumentParser
+import ConvoAccounts
 import ConvoModel
 import ConvoSync
 import Foundation
@@ -70,53 +71,28 @@ struct DaemonCommand: AsyncParsableCommand {
     func run() async throws {
         try await reportingFailures {
             let environment = ProcessInfo.processInfo.environment
-            let paths = try XDGPaths(environment: environment)
-            let level = logLevel
+            let (names, watched, level) = (accounts, self.watched, logLevel)
             let logger = Logger(label: "convosync.daemon") { label in
                 var handler = StreamLogHandler.standardError(label: label)
                 handler.logLevel = level
                 return handler
             }
-            let names = accounts
-            let watched = self.watched
-            let load: @Sendable () throws -> [DaemonAccount] = {
-                try Self.loadAccounts(names: names, watched: watched, environment: environment)
+            var configuration = AccountSupervisor.Configuration()
+            configuration.sync.pullInterval = .seconds(interval)
+            configuration.statusFile = try statusFile.map(URL.init(fileURLWithPath:)) ?? XDGPaths(environment: environment).statusFile
+            configuration.ownsStatusFolder = statusFile == nil
+            configuration.verifyEvery = verifyEvery.map { .seconds($0) }
+            configuration.gracefulShutdownSignals = [.sigterm, .sigint]
+            configuration.reloadSignal = .sighup
+            let supervisor = AccountSupervisor(configuration: configuration, logger: logger) {
+                try SupervisedAccount.saved(names: names, watching: watched, environment: environment)
             }
-            // Fail at start, with one sentence, on what a person must fix.
-            _ = try load()
-            var configuration = SyncConfiguration()
-            configuration.pullInterval = .seconds(interval)
-            let daemon = Daemon(
-                load: load, statusFile: statusFile.map(URL.init(fileURLWithPath:)) ?? paths.statusFile,
-                ownsStatusFolder: statusFile == nil, configuration: configuration,
-                verifyEvery: verifyEvery.map { .seconds($0) }, logger: logger)
             do {
-                try await daemon.run()
+                try await supervisor.run()
             } catch let error as SyncError {
                 throw CommandFailure(error, remote: nil)
             }
             logger.info("daemon stopped")
-        }
-    }
-
-    /// The accounts to run, resolved like every other command's `--account NAME`.
-    static func loadAccounts(names: [String], watched: [String], environment: [String: String]) throws -> [DaemonAccount] {
-        let paths = try XDGPaths(environment: environment)
-        let saved = try AccountsFile.load(from: paths.accountsFile)
-        let selected = names.isEmpty ? saved.accounts.keys.sorted() : names
-        guard !selected.isEmpty else {
-            throw CommandFailure(
-                "There are no accounts to sync in \(paths.accountsFile); add one with 'convosync accounts add NAME --remote URL --dialect DIALECT'.",
-                exitCode: SysExits.configuration)
-        }
-        return try selected.map { name in
-            let resolved = try AccountOptions.parse(["--account", name]).resolve(environment: environment)
-            if resolved.usesDataFolder {
-                try FileManager.default.createDirectory(
-                    atPath: (resolved.replicaPath as NSString).deletingLastPathComponent,
-                    withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
-            }
-            return DaemonAccount(name: name, account: resolved.remote, replicaPath: resolved.replicaPath, watch: watched)
         }
     }
 }

@@ -1,5 +1,5 @@
 import ArgumentParser
-import ConvoRemote
+import ConvoSync
 import Foundation
 
 /// `convosync delete CONV [--message MSG]`: hidden in the replica at once, deleted on the remote

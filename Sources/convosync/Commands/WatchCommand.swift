@@ -1,17 +1,9 @@
 import ArgumentParser
 import ConvoModel
-import ConvoRemote
 import ConvoStore
 import ConvoSync
 import Foundation
 
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#elseif canImport(Darwin)
-import Darwin
-#endif
 
 /// `convosync watch CONV`: follows one conversation live into the replica and prints each
 /// message as it lands, until SIGINT or SIGTERM.
@@ -55,8 +47,7 @@ struct WatchCommand: AsyncParsableCommand {
         }
     }
 
-    private enum Event: Sendable {
-        case signalled
+    enum Event: Sendable {
         case ended(CommandFailure?)
     }
 
@@ -69,147 +60,17 @@ struct WatchCommand: AsyncParsableCommand {
                         "Conversation '\(conversation)' has not reached the remote yet; push it with 'convosync sync', then watch it.",
                         exitCode: SysExits.dataError)
                 }
-                let trap = SignalTrap([SIGINT, SIGTERM])
                 let live = session.engine.api.capabilities.watchStream
                 if !live {
                     printError("convosync: the \(session.resolved.remote.dialect.rawValue) dialect has no live stream; syncing every \(interval) s instead.")
                 }
                 printError("Watching \(TextLayout.printable(id)); stop with Ctrl-C.")
-                let failure = await follow(
-                    id, baseline: detail, session: session, live: live, signals: trap.signals)
-                withExtendedLifetime(trap) {}
+                let (failure, signal) = await Interruption.run {
+                    await follow(id, baseline: detail, session: session, live: live)
+                }
                 await session.engine.stopAllWatches()
-                if let failure { throw failure }
+                if signal == nil, let failure = failure ?? nil { throw failure }
             }
         }
-    }
-
-    /// Runs the remote side, the printer and the signal trap together until a signal or a failure.
-    private func follow(
-        _ id: String, baseline: ConversationDetail, session: WriteSession, live: Bool, signals: AsyncStream<Int32>
-    ) async -> CommandFailure? {
-        let engine = session.engine
-        let replica = session.replica
-        let resolved = session.resolved
-        let interval = self.interval
-        let json = self.json
-        return await withTaskGroup(of: Event.self) { group in
-            group.addTask {
-                var printer = TurnPrinter(conversationID: id, baseline: baseline, json: json)
-                do {
-                    for try await detail in replica.observeConversation(id: id, includeDeleted: true) {
-                        guard let detail else {
-                            printError("convosync: the conversation is gone from the remote; nothing more to watch.")
-                            return .ended(nil)
-                        }
-                        try printer.show(detail)
-                    }
-                    return .ended(nil)
-                } catch let error as CommandFailure {
-                    return .ended(error)
-                } catch let error as StoreError {
-                    return .ended(CommandFailure(error))
-                } catch {
-                    return .ended(CommandFailure("Watching the replica failed: \(error).", exitCode: SysExits.ioError))
-                }
-            }
-            group.addTask {
-                if live {
-                    await engine.watch(id)
-                    // The watch ends by itself on a hard delete (the printer says so) or when the
-                    // remote turns out to serve no watch route: then syncs keep the conversation fresh.
-                    while !Task.isCancelled, await engine.watchedConversations.contains(id) {
-                        try? await Task.sleep(for: .milliseconds(500))
-                    }
-                    guard engine.status.unavailableReads.contains("watch") else {
-                        while !Task.isCancelled { try? await Task.sleep(for: .seconds(3600)) }
-                        return .ended(nil)
-                    }
-                    printError("convosync: the remote serves no live stream; syncing every \(interval) s instead.")
-                }
-                var saidOffline = false
-                while !Task.isCancelled {
-                    do {
-                        try await engine.sync()
-                        saidOffline = false
-                    } catch let error as SyncError where error.isRetryable {
-                        if !saidOffline {
-                            printError("convosync: the remote cannot be reached now; still trying every \(interval) s.")
-                            saidOffline = true
-                        }
-                    } catch let error as SyncError {
-                        if error.code == .cancelled || Task.isCancelled { break }
-                        return .ended(CommandFailure(error, remote: resolved))
-                    } catch {
-                        break
-                    }
-                    try? await Task.sleep(for: .seconds(interval))
-                }
-                return .ended(nil)
-            }
-            group.addTask {
-                for await _ in signals { return .signalled }
-                return .ended(nil)
-            }
-            let first = await group.next()
-            group.cancelAll()
-            if case .ended(let failure)? = first { return failure }
-            return nil
-        }
-    }
-}
-
-/// Prints a conversation's turns that are new or changed since the last look; a turn still
-/// streaming waits until it is complete.
-private struct TurnPrinter {
-    let conversationID: String
-    let json: Bool
-    private var seen: [Int64: Turn] = [:]
-    private let output = StandardOutput()
-    private let terminal = Terminal.standardOutput(environment: ProcessInfo.processInfo.environment)
-
-    init(conversationID: String, baseline: ConversationDetail, json: Bool) {
-        self.conversationID = conversationID
-        self.json = json
-        for (key, turn) in zip(baseline.turnLocalIDs, baseline.turns) { seen[key] = turn }
-    }
-
-    mutating func show(_ detail: ConversationDetail) throws {
-        var printed = false
-        for (key, turn) in zip(detail.turnLocalIDs, detail.turns) where turn.state != .inProgress {
-            guard seen[key] != turn else { continue }
-            seen[key] = turn
-            try write(turn, key: key)
-            printed = true
-        }
-        if printed { try output.flush() }
-    }
-
-    private func write(_ turn: Turn, key: Int64) throws {
-        if json {
-            let document = JSONValue.object([
-                "conversation": .string(conversationID),
-                "id": turn.id.isEmpty ? .null : .string(turn.id),
-                "local": .string("local:\(key)"),
-                "role": .string(turn.role.rawValue),
-                "state": turn.state.map { JSONValue.string($0.rawValue) } ?? .null,
-                "timestamp": turn.timestamp.map { JSONValue.string(Timestamp.format($0)) } ?? .null,
-                "deleted": .bool(turn.deletedAt != nil),
-                "text": .string(turn.text),
-            ])
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-            try output.writeLine(String(decoding: try encoder.encode(document), as: UTF8.self))
-            return
-        }
-        var heading = [turn.role.rawValue]
-        if let timestamp = turn.timestamp { heading.append(Timestamp.format(timestamp)) }
-        if let state = turn.state, state != .done { heading.append(state.rawValue) }
-        if turn.deletedAt != nil { heading.append("deleted") }
-        try output.writeLine(terminal.bold(heading.joined(separator: " · ")))
-        for line in turn.text.split(separator: "\n", omittingEmptySubsequences: false) {
-            try output.writeLine("  " + TextLayout.printable(String(line)))
-        }
-        if let detail = turn.errorDetail { try output.writeLine(terminal.red("  error: " + TextLayout.printable(detail))) }
     }
 }

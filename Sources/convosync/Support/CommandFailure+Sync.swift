@@ -1,4 +1,4 @@
-import ConvoRemote
+import ConvoAccounts
 import ConvoStore
 import ConvoSync
 

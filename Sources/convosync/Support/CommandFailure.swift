@@ -1,4 +1,5 @@
 import ArgumentParser
+import ConvoAccounts
 import ConvoStore
 import ConvoSync
 
@@ -10,6 +11,18 @@ struct CommandFailure: Error {
     init(_ message: String, exitCode: Int32) {
         self.message = message
         self.exitCode = exitCode
+    }
+
+    /// The sentence and status for an account error: its own sentence, with the sysexits
+    /// status of its code (78 configuration, 73 cannot create, 74 I/O).
+    init(_ error: AccountsError) {
+        let status: Int32 =
+            switch error.code {
+            case .configuration: SysExits.configuration
+            case .cannotCreate: SysExits.cannotCreate
+            case .ioFailure: SysExits.ioError
+            }
+        self.init(error.message, exitCode: status)
     }
 
     /// The sentence and status for a replica error.
@@ -60,6 +73,10 @@ func reportingFailures(_ body: () async throws -> Void) async throws {
     } catch let error as CommandFailure {
         printError("convosync: \(error.message)")
         throw ExitCode(error.exitCode)
+    } catch let error as AccountsError {
+        let failure = CommandFailure(error)
+        printError("convosync: \(failure.message)")
+        throw ExitCode(failure.exitCode)
     } catch let error as StoreError {
         let failure = CommandFailure(error)
         printError("convosync: \(failure.message)")

@@ -1,3 +1,4 @@
+import ConvoAccounts
 import ConvoModel
 import ConvoStore
 import ConvoSync
@@ -21,15 +22,15 @@ enum ContentSession {
             return try await body(nil, replica)
         }
         let resolved = try options.resolve(environment: environment)
-        guard FileManager.default.fileExists(atPath: resolved.replicaPath) else {
+        guard resolved.replicaExists else {
             throw CommandFailure(
                 "There is no replica at '\(resolved.replicaPath)'; run 'convosync sync' for \(resolved.label) first.",
                 exitCode: SysExits.noInput)
         }
         do {
-            return try await SyncSession.with(
-                replicaAt: resolved.replicaPath, account: resolved.remote, configuration: SyncCommand.syncConfiguration,
-                remote: SyncCommand.remoteConfiguration, logger: Logger(label: "convosync", factory: { _ in SwiftLogNoOpLogHandler() })
+            return try await resolved.withSession(
+                configuration: SyncCommand.syncConfiguration, remote: SyncCommand.remoteConfiguration,
+                logger: Logger(label: "convosync", factory: { _ in SwiftLogNoOpLogHandler() })
             ) { session in
                 try await body(session.engine, session.replica)
             }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import ConvoAccounts
 import Foundation
 
 /// Which replica a command works on: a file, or a named account's replica.
@@ -22,32 +23,15 @@ struct ReplicaLocationOptions: ParsableArguments {
     /// The replica file's path.
     /// - Parameter creatingFolder: create the account's data folder (mode 0700) when the
     ///   path is the default one there, for commands that may create the replica.
-    /// - Throws: `CommandFailure` 78 for an unknown account or a bad account list.
+    /// - Throws: `CommandFailure` 64 when no replica is named; `AccountsError` for an unknown
+    ///   account or a bad account list.
     func path(creatingFolder: Bool = false) throws -> String {
         if let db { return db }
         guard let name = account ?? Self.environmentAccount else {
             throw CommandFailure("Name the replica with --db FILE or --account NAME.", exitCode: SysExits.usage)
         }
-        try AccountsFile.requireValidName(name)
-        let paths = try XDGPaths(environment: ProcessInfo.processInfo.environment)
-        guard let entry = try AccountsFile.load(from: paths.accountsFile).accounts[name] else {
-            throw CommandFailure(
-                "There is no account '\(TextLayout.printable(name))' in \(paths.accountsFile); see 'convosync accounts list'.",
-                exitCode: SysExits.configuration)
-        }
-        if let db = entry.db { return db }
-        let path = paths.defaultReplica(account: name)
-        if creatingFolder {
-            do {
-                try FileManager.default.createDirectory(
-                    atPath: paths.dataFolder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
-            } catch {
-                throw CommandFailure(
-                    "Cannot create the folder '\(paths.dataFolder)' for the replica; check its parent's permissions.",
-                    exitCode: SysExits.cannotCreate)
-            }
-        }
-        return path
+        return try SavedAccounts(paths: XDGPaths(environment: ProcessInfo.processInfo.environment))
+            .replicaPath(ofAccount: name, creatingFolder: creatingFolder)
     }
 
     private static var environmentAccount: String? {

@@ -1,4 +1,3 @@
-import ConvoRemote
 import ConvoSync
 import Foundation
 
@@ -16,14 +15,16 @@ import Darwin
 struct SyncProgress {
     private let isTerminal: Bool
     private let width: Int
-    private let transport: HTTPTransport?
+    private let receivedBytes: (@Sendable () -> Int)?
     private var lastDraw: ContinuousClock.Instant?
     private var lastScope: String?
     private var lastPages = 0
     private var drawn = false
 
     /// A display for standard error, as it is now (a terminal or not).
-    init(transport: HTTPTransport?, environment: [String: String]) {
+    /// - Parameter receivedBytes: the live byte count of the connection (`SyncSession.traffic`),
+    ///   fresher than the status's; `nil` shows the status's.
+    init(receivedBytes: (@Sendable () -> Int)?, environment: [String: String]) {
         isTerminal = isatty(STDERR_FILENO) == 1 && environment["TERM"] != "dumb"
         var size = winsize()
         if isTerminal, ioctl(STDERR_FILENO, UInt(TIOCGWINSZ), &size) == 0, size.ws_col > 20 {
@@ -31,7 +32,7 @@ struct SyncProgress {
         } else {
             width = 80
         }
-        self.transport = transport
+        self.receivedBytes = receivedBytes
     }
 
     /// Shows `status` if enough changed or enough time passed since the last line.
@@ -92,7 +93,7 @@ struct SyncProgress {
         }
         parts.append("\(status.pages) \(status.pages == 1 ? "page" : "pages")")
         parts.append("\(status.conversationsRead) read")
-        let bytes = transport?.traffic.receivedBytes ?? status.receivedBytes
+        let bytes = receivedBytes?() ?? status.receivedBytes
         if bytes > 0 { parts.append(Self.byteCount(bytes)) }
         return parts.joined(separator: " · ")
     }

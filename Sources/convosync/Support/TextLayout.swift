@@ -1,3 +1,4 @@
+import ConvoAccounts
 import Foundation
 
 /// Small helpers that make human output fit a terminal.
@@ -10,22 +11,9 @@ enum TextLayout {
         return String(flat.prefix(width - 1)) + "…"
     }
 
-    /// The text with line breaks and tabs folded to spaces and every other control
-    /// character (escape sequences included) replaced, so remote text cannot drive the terminal.
+    /// The text made safe for a terminal (see `PrintableText`): remote text cannot drive it.
     static func printable(_ text: String) -> String {
-        var result = String.UnicodeScalarView()
-        for scalar in text.unicodeScalars {
-            let value = scalar.value
-            let isBidiOverride = (0x202A...0x202E).contains(value) || (0x2066...0x2069).contains(value)
-            if scalar == "\n" || scalar == "\t" || scalar == "\r" {
-                result.append(" ")
-            } else if scalar.properties.generalCategory == .control || isBidiOverride {
-                result.append("\u{FFFD}")
-            } else {
-                result.append(scalar)
-            }
-        }
-        return String(result)
+        PrintableText.of(text)
     }
 
     /// Pads `text` with spaces to `width` characters.

@@ -1,5 +1,5 @@
+import ConvoAccounts
 import ConvoModel
-import ConvoRemote
 import ConvoStore
 import ConvoSync
 import Foundation
@@ -10,20 +10,19 @@ import Logging
 /// way to report what became of a queued write.
 ///
 /// A write is applied to the replica and queued in one transaction by the engine; the command
-/// then pushes once with a short retry budget. The write is never lost: what the remote cannot
+/// then pushes once; the engine's retry policy is the only layer that retries. The write is never lost: what the remote cannot
 /// take now waits for the next `sync` or the daemon; what it refuses for good stays in the
 /// outbox, failed, with the reason, for `retry` or `discard`.
 struct WriteSession {
     /// The account, from flags, the environment and the config files.
     let resolved: ResolvedAccount
-    /// The account's replica, which must exist (made by `sync` or `import`).
-    let replica: Replica
-    /// The engine the write goes through.
-    let engine: SyncEngine
-    private let connection: RemoteConnection
+    /// The account's replica, its connection and its engine.
+    let session: SyncSession
 
-    /// How many times a command tries to push before leaving the write queued.
-    static let pushAttempts = 2
+    /// The account's replica, which must exist (made by `sync` or `import`).
+    var replica: Replica { session.replica }
+    /// The engine the write goes through.
+    var engine: SyncEngine { session.engine }
 
     /// A person waits for a write: a remote that does not answer is reported within seconds
     /// (the write stays queued), so connecting gets less time than a sync gives it.
@@ -33,23 +32,20 @@ struct WriteSession {
         return configuration
     }
 
-    /// Resolves the account and opens its replica and connection.
-    /// - Throws: `CommandFailure` (78 configuration, 66 no replica), `StoreError` (65 another
-    ///   account's replica, 75 locked).
-    static func open(_ options: AccountOptions) throws -> WriteSession {
+    /// Resolves the account and opens its session.
+    /// - Throws: `CommandFailure` 66 (no replica), `AccountsError` (78 configuration),
+    ///   `SyncError` `.replica` (65 another account's replica, 75 locked).
+    static func open(_ options: AccountOptions) async throws -> WriteSession {
         let resolved = try options.resolve(environment: ProcessInfo.processInfo.environment)
-        guard FileManager.default.fileExists(atPath: resolved.replicaPath) else {
+        guard resolved.replicaExists else {
             throw CommandFailure(
                 "There is no replica at '\(resolved.replicaPath)'; run 'convosync sync' for \(resolved.label) first.",
                 exitCode: SysExits.noInput)
         }
-        let replica = try Replica.open(at: resolved.replicaPath, account: resolved.binding)
-        let logger = Logger(label: "convosync", factory: { _ in SwiftLogNoOpLogHandler() })
-        let connection = RemoteAPIFactory.make(account: resolved.remote, configuration: remoteConfiguration, logger: logger)
-        let engine = SyncEngine(
-            replica: replica, api: connection.api, agentIDs: resolved.remote.agentIDs,
-            transport: connection.transport, configuration: SyncCommand.syncConfiguration, logger: logger)
-        return WriteSession(resolved: resolved, replica: replica, engine: engine, connection: connection)
+        let session = try await resolved.openSession(
+            configuration: SyncCommand.syncConfiguration, remote: remoteConfiguration,
+            logger: Logger(label: "convosync", factory: { _ in SwiftLogNoOpLogHandler() }))
+        return WriteSession(resolved: resolved, session: session)
     }
 
     /// Refuses, before anything is queued, a write the account's dialect does not have.
@@ -74,21 +70,15 @@ struct WriteSession {
 
     /// Opens a session, runs `body` with it and closes it, whether `body` returns or throws.
     static func with<T>(_ options: AccountOptions, _ body: (WriteSession) async throws -> T) async throws -> T {
-        let session = try open(options)
+        let session = try await open(options)
         do {
             let result = try await body(session)
-            await session.close()
+            try? await session.session.close()
             return result
         } catch {
-            await session.close()
+            try? await session.session.close()
             throw error
         }
-    }
-
-    /// Shuts the connection down and closes the replica; best effort.
-    func close() async {
-        try? await connection.shutdown()
-        try? replica.close()
     }
 
     /// Queues a write through `enqueue`, pushes, prints the outcome and ends with its status
@@ -113,8 +103,9 @@ struct WriteSession {
         case failed(String)
     }
 
-    /// Pushes the outbox up to ``pushAttempts`` times while the remote cannot be reached or
-    /// rate limits, then tells what became of op `opID`.
+    /// Pushes the outbox once and tells what became of op `opID`. The engine's retry policy
+    /// (``SyncCommand/syncConfiguration``: four attempts with backoff, honouring
+    /// `Retry-After`) is the only layer that retries a write.
     /// - Throws: `CommandFailure` when the remote refused the account (77, 78): the write stays queued.
     ///
     /// An op another process on the replica holds (the daemon pushing it) is left to it: the
@@ -130,28 +121,22 @@ struct WriteSession {
         return try await outcome(of: opID, waiting: waiting)
     }
 
-    /// Pushes every queued write, up to ``pushAttempts`` times while the remote cannot be
-    /// reached or rate limits; returns the last such error when writes still wait.
+    /// Pushes every queued write once (the engine retries what may pass); returns the error
+    /// that leaves writes waiting (the remote unreachable or rate limiting), if any.
     /// - Parameter naming: how the failure sentence names what stays queued (`op 12`).
     /// - Throws: `CommandFailure` when the remote refused the account (77, 78): the writes stay queued.
     func pushOutbox(naming: String) async throws -> SyncError? {
-        var waiting: SyncError?
-        for attempt in 1...Self.pushAttempts {
-            do {
-                try await engine.push()
-                return nil
-            } catch let error as SyncError where error.isRetryable {
-                waiting = error
-                guard attempt < Self.pushAttempts else { break }
-                try? await Task.sleep(for: min(error.retryAfter ?? .seconds(attempt), .seconds(5)))
-            } catch let error as SyncError {
-                let failure = CommandFailure(error, remote: resolved)
-                throw CommandFailure(
-                    failure.message + " The write stays queued (\(naming)) and goes out once that is fixed.",
-                    exitCode: failure.exitCode)
-            }
+        do {
+            try await engine.push()
+            return nil
+        } catch let error as SyncError where error.isRetryable {
+            return error
+        } catch let error as SyncError {
+            let failure = CommandFailure(error, remote: resolved)
+            throw CommandFailure(
+                failure.message + " The write stays queued (\(naming)) and goes out once that is fixed.",
+                exitCode: failure.exitCode)
         }
-        return waiting
     }
 
     /// How long a command waits for another process (the daemon) that is pushing its op.

@@ -6,23 +6,23 @@ import Foundation
 /// Everything a networked command needs, resolved from flags, the environment and the
 /// config files: the replica file, the remote account with its credentials, and the binding
 /// the replica must carry.
-struct ResolvedAccount: Sendable {
+public struct ResolvedAccount: Sendable {
     /// The account's name, when one was named (`--account` or `CONVOSYNC_ACCOUNT`).
-    let name: String?
+    public let name: String?
     /// The replica file.
-    let replicaPath: String
+    public let replicaPath: String
     /// Whether the replica lives in convosync's data folder, which is created when missing.
-    let usesDataFolder: Bool
+    public let usesDataFolder: Bool
     /// The remote, with credentials (which print as `***`).
-    let remote: RemoteAccount
+    public let remote: RemoteAccount
 
     /// The account the replica is bound to (DESIGN "Data model": base URL, tenant, dialect).
-    var binding: AccountBinding {
+    public var binding: AccountBinding {
         AccountBinding(baseURL: remote.baseURL.absoluteString, tenant: remote.tenant, dialect: remote.dialect)
     }
 
     /// How messages name it: `account 'work'`, or the remote's host and dialect.
-    var label: String {
+    public var label: String {
         if let name { return "account '\(name)'" }
         return "the \(remote.dialect.rawValue) remote at \(remote.baseURL.host ?? "?")"
     }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import ConvoAccounts
 import ConvoModel
 import Foundation
 
@@ -38,7 +39,7 @@ struct AccountOptions: ParsableArguments {
     var credentialFromEnvironment = false
 
     /// Resolves the account, its replica and its credentials (see ``AccountRequest``).
-    /// - Throws: `CommandFailure` 78 for an unknown account, a missing remote, dialect,
+    /// - Throws: `AccountsError` `.configuration` for an unknown account, a missing remote, dialect,
     ///   replica or credential, a bad URL or an unsafe credentials file.
     func resolve(environment: [String: String]) throws -> ResolvedAccount {
         try AccountRequest(

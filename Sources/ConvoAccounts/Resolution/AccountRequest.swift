@@ -7,29 +7,44 @@ import Foundation
 /// environment and the config files under `$XDG_CONFIG_HOME/convosync/`.
 ///
 ///     let resolved = try AccountRequest(account: "work").resolve(environment: ProcessInfo.processInfo.environment)
-struct AccountRequest: Sendable {
+public struct AccountRequest: Sendable {
     /// The account's name; `nil` means `$CONVOSYNC_ACCOUNT`, or none.
-    var account: String?
+    public var account: String?
     /// The replica file, over the account's.
-    var db: String?
+    public var db: String?
     /// The base URL, over the account's.
-    var remote: String?
+    public var remote: String?
     /// The dialect, over the account's.
-    var dialect: Dialect?
+    public var dialect: Dialect?
     /// The agents in scope, over the account's when not empty.
-    var agentIDs: [String] = []
+    public var agentIDs: [String] = []
     /// The credentials file, over the account's and the default one.
-    var credentialsFile: String?
+    public var credentialsFile: String?
     /// Whether `CONVOSYNC_API_KEY`/`CONVOSYNC_API_SECRET` may stand in for the named account's
     /// stored credential (`--credential-from-env`). Without `--remote` and without this, a
     /// named account uses only its stored credential: a key in the environment is meant for
     /// one remote, and sending it to every saved account's host would hand it to all of them.
-    var credentialFromEnvironment = false
+    public var credentialFromEnvironment = false
+
+    /// A request for the named `account` (or `$CONVOSYNC_ACCOUNT`), each other field set
+    /// overriding what the account saved.
+    public init(
+        account: String? = nil, db: String? = nil, remote: String? = nil, dialect: Dialect? = nil,
+        agentIDs: [String] = [], credentialsFile: String? = nil, credentialFromEnvironment: Bool = false
+    ) {
+        self.account = account
+        self.db = db
+        self.remote = remote
+        self.dialect = dialect
+        self.agentIDs = agentIDs
+        self.credentialsFile = credentialsFile
+        self.credentialFromEnvironment = credentialFromEnvironment
+    }
 
     /// Resolves the account, its replica and its credentials.
-    /// - Throws: `CommandFailure` 78 for an unknown account, a missing remote, dialect,
+    /// - Throws: `AccountsError` `.configuration` for an unknown account, a missing remote, dialect,
     ///   replica or credential, a bad URL or an unsafe credentials file.
-    func resolve(environment: [String: String]) throws -> ResolvedAccount {
+    public func resolve(environment: [String: String]) throws -> ResolvedAccount {
         let paths = try XDGPaths(environment: environment)
         let name = account ?? environment["CONVOSYNC_ACCOUNT"].flatMap { $0.isEmpty ? nil : $0 }
         var entry: AccountEntry?
@@ -37,23 +52,17 @@ struct AccountRequest: Sendable {
             try AccountsFile.requireValidName(name)
             let accounts = try AccountsFile.load(from: paths.accountsFile)
             guard let found = accounts.accounts[name] else {
-                throw CommandFailure(
-                    "There is no account '\(TextLayout.printable(name))' in \(paths.accountsFile); add it with 'convosync accounts add \(TextLayout.printable(name)) --remote URL --dialect DIALECT', or see 'convosync accounts list'.",
-                    exitCode: SysExits.configuration)
+                throw AccountsError(.configuration, "There is no account '\(PrintableText.of(name))' in \(paths.accountsFile); add it with 'convosync accounts add \(PrintableText.of(name)) --remote URL --dialect DIALECT', or see 'convosync accounts list'.")
             }
             entry = found
         }
         guard let remoteText = remote ?? entry?.remote, let dialect = dialect ?? entry?.dialect else {
-            throw CommandFailure(
-                "No remote to sync from: pass --remote URL and --dialect DIALECT, or --account NAME (see 'convosync accounts add').",
-                exitCode: SysExits.configuration)
+            throw AccountsError(.configuration, "No remote to sync from: pass --remote URL and --dialect DIALECT, or --account NAME (see 'convosync accounts add').")
         }
         let location = try RemoteLocation(remoteText, dialect: dialect)
         let agents = agentIDs.isEmpty ? entry?.agents ?? [] : agentIDs
         if dialect == .turns && agents.isEmpty {
-            throw CommandFailure(
-                "The turns dialect lists conversations per agent: name them with --agent ID (repeatable).",
-                exitCode: SysExits.configuration)
+            throw AccountsError(.configuration, "The turns dialect lists conversations per agent: name them with --agent ID (repeatable).")
         }
         let replicaPath: String
         var usesDataFolder = false
@@ -63,9 +72,7 @@ struct AccountRequest: Sendable {
             replicaPath = paths.defaultReplica(account: name)
             usesDataFolder = true
         } else {
-            throw CommandFailure(
-                "No replica file: pass --db FILE, or --account NAME to use the account's replica.",
-                exitCode: SysExits.configuration)
+            throw AccountsError(.configuration, "No replica file: pass --db FILE, or --account NAME to use the account's replica.")
         }
         // An environment credential belongs to the remote the command line names: an ad-hoc
         // account (--remote), or one account the user explicitly opted in.
@@ -93,31 +100,24 @@ struct AccountRequest: Sendable {
         var secret = environment["CONVOSYNC_API_SECRET"].flatMap { $0.isEmpty ? nil : $0 }
         if key == nil || (needsSecret && secret == nil) {
             if fileIsExplicit, !FileManager.default.fileExists(atPath: filePath) {
-                throw CommandFailure(
-                    "There is no credentials file '\(filePath)'; check --credentials-file.", exitCode: SysExits.configuration)
+                throw AccountsError(.configuration, "There is no credentials file '\(filePath)'; check --credentials-file.")
             }
             let stored = try CredentialsFile.load(from: filePath).entries[name ?? CredentialsFile.defaultEntry]
             key = key ?? stored?.apiKey.flatMap { $0.isEmpty ? nil : $0 }
             secret = secret ?? stored?.apiSecret.flatMap { $0.isEmpty ? nil : $0 }
         }
-        let whose = name.map { "account '\(TextLayout.printable($0))'" } ?? "this remote"
+        let whose = name.map { "account '\(PrintableText.of($0))'" } ?? "this remote"
         let fromEnvironment = ignoredEnvironment.isEmpty ? "" : " with --credential-from-env"
         let ignoredKey = ignoredEnvironment["CONVOSYNC_API_KEY"].map { !$0.isEmpty } ?? false
         if key == nil, ignoredKey, let name {
-            throw CommandFailure(
-                "No credential is stored for account '\(TextLayout.printable(name))', and CONVOSYNC_API_KEY applies only to a command given --remote: store it with 'convosync accounts add', or pass --credential-from-env to use it for this account.",
-                exitCode: SysExits.configuration)
+            throw AccountsError(.configuration, "No credential is stored for account '\(PrintableText.of(name))', and CONVOSYNC_API_KEY applies only to a command given --remote: store it with 'convosync accounts add', or pass --credential-from-env to use it for this account.")
         }
         guard let key else {
-            throw CommandFailure(
-                "No credentials for \(whose): set CONVOSYNC_API_KEY\(needsSecret ? " and CONVOSYNC_API_SECRET" : "")\(fromEnvironment), or store them with 'convosync accounts add'.",
-                exitCode: SysExits.configuration)
+            throw AccountsError(.configuration, "No credentials for \(whose): set CONVOSYNC_API_KEY\(needsSecret ? " and CONVOSYNC_API_SECRET" : "")\(fromEnvironment), or store them with 'convosync accounts add'.")
         }
         guard needsSecret else { return .bearer(key) }
         guard let secret else {
-            throw CommandFailure(
-                "knowrithm also needs an API secret for \(whose): set CONVOSYNC_API_SECRET\(fromEnvironment), or store it with 'convosync accounts add'.",
-                exitCode: SysExits.configuration)
+            throw AccountsError(.configuration, "knowrithm also needs an API secret for \(whose): set CONVOSYNC_API_SECRET\(fromEnvironment), or store it with 'convosync accounts add'.")
         }
         return .apiKey(key, secret: secret)
     }

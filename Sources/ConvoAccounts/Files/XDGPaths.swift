@@ -10,23 +10,21 @@ import Foundation
 ///     let paths = try XDGPaths(environment: ProcessInfo.processInfo.environment)
 ///     paths.accountsFile     // ~/.config/convosync/accounts.json
 ///     paths.defaultReplica(account: "work")  // ~/.local/share/convosync/work.convosync
-struct XDGPaths: Sendable, Equatable {
+public struct XDGPaths: Sendable, Equatable {
     /// `$XDG_CONFIG_HOME/convosync`.
-    let configFolder: String
+    public let configFolder: String
     /// `$XDG_DATA_HOME/convosync`.
-    let dataFolder: String
+    public let dataFolder: String
     /// `$XDG_STATE_HOME/convosync`: state that outlives a run but is no data (the daemon's status).
-    let stateHome: String
+    public let stateHome: String
 
     /// The paths for `environment`.
-    /// - Throws: `CommandFailure` (78) when neither an absolute `XDG_*` value nor `HOME` is set.
-    init(environment: [String: String]) throws {
+    /// - Throws: `AccountsError` `.configuration` when neither an absolute `XDG_*` value nor `HOME` is set.
+    public init(environment: [String: String]) throws {
         func base(_ variable: String, default relative: String) throws -> String {
             if let value = environment[variable], value.hasPrefix("/") { return value }
             guard let home = environment["HOME"], home.hasPrefix("/") else {
-                throw CommandFailure(
-                    "Neither \(variable) nor HOME is set to an absolute path, so convosync cannot find its files; set HOME.",
-                    exitCode: SysExits.configuration)
+                throw AccountsError(.configuration, "Neither \(variable) nor HOME is set to an absolute path, so convosync cannot find its files; set HOME.")
             }
             return (home as NSString).appendingPathComponent(relative)
         }
@@ -36,16 +34,16 @@ struct XDGPaths: Sendable, Equatable {
     }
 
     /// `accounts.json`: the named accounts (no secrets).
-    var accountsFile: String { (configFolder as NSString).appendingPathComponent("accounts.json") }
+    public var accountsFile: String { (configFolder as NSString).appendingPathComponent("accounts.json") }
 
     /// `credentials.json`: each account's secret, readable only by its owner.
-    var credentialsFile: String { (configFolder as NSString).appendingPathComponent("credentials.json") }
+    public var credentialsFile: String { (configFolder as NSString).appendingPathComponent("credentials.json") }
 
     /// `status.json`: what a running daemon reports per account (``DaemonStatus``); `convosync status` reads it.
-    var statusFile: URL { URL(fileURLWithPath: (stateHome as NSString).appendingPathComponent("status.json")) }
+    public var statusFile: URL { URL(fileURLWithPath: (stateHome as NSString).appendingPathComponent("status.json")) }
 
     /// The replica an account uses when it names no `db`.
-    func defaultReplica(account name: String) -> String {
+    public func defaultReplica(account name: String) -> String {
         (dataFolder as NSString).appendingPathComponent("\(name).convosync")
     }
 }

@@ -11,21 +11,21 @@ import Darwin
 /// Writes a whole file or nothing: the bytes go to a temporary file (mode 0600) beside the
 /// target, are flushed to disk, then renamed over it. A crash or a full disk at any instant
 /// leaves either the old file or the new one, never half of either.
-enum AtomicFile {
+public enum AtomicFile {
     /// Replaces the file at `path` with `data`, creating its folder (mode 0700) if missing.
-    /// - Throws: `CommandFailure` (73 when the folder cannot be made, 74 on a write error).
-    static func write(_ data: Data, to path: String) throws {
+    /// - Throws: `AccountsError` (`.cannotCreate` when the folder cannot be made, `.ioFailure` on a write error).
+    public static func write(_ data: Data, to path: String) throws {
         let folder = (path as NSString).deletingLastPathComponent
         do {
             try FileManager.default.createDirectory(
                 atPath: folder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         } catch {
-            throw CommandFailure("Cannot create the folder '\(folder)'; check its parent's permissions.", exitCode: SysExits.cannotCreate)
+            throw AccountsError(.cannotCreate, "Cannot create the folder '\(folder)'; check its parent's permissions.")
         }
         let temporary = folder + "/.\((path as NSString).lastPathComponent).\(getpid()).\(UInt32.random(in: .min ... .max)).tmp"
         let descriptor = open(temporary, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0o600)
         guard descriptor >= 0 else {
-            throw CommandFailure("Cannot write in '\(folder)' (\(describeErrno(errno))).", exitCode: SysExits.cannotCreate)
+            throw AccountsError(.cannotCreate, "Cannot write in '\(folder)' (\(describeErrno(errno))).")
         }
         var failure = writeAll(data, to: descriptor)
         if failure == nil, fsync(descriptor) != 0 { failure = errno }
@@ -33,8 +33,7 @@ enum AtomicFile {
         if failure == nil, rename(temporary, path) != 0 { failure = errno }
         if let failure {
             unlink(temporary)
-            throw CommandFailure(
-                "Writing '\(path)' failed (\(describeErrno(failure))); it was left as it was.", exitCode: SysExits.ioError)
+            throw AccountsError(.ioFailure, "Writing '\(path)' failed (\(describeErrno(failure))); it was left as it was.")
         }
     }
 }

@@ -4,31 +4,46 @@ import Foundation
 
 /// What the daemon's status file says: per account, where its sync stands. `convosync status`
 /// reads it when a daemon runs; monitoring can too. Written atomically (temp file + rename).
-struct DaemonStatus: Codable, Sendable, Equatable {
+public struct DaemonStatus: Codable, Sendable, Equatable {
     /// One account's line.
-    struct Account: Codable, Sendable, Equatable {
-        var name: String
-        var dialect: String
-        var replica: String
-        var phase: String
-        var online: Bool
-        var lastSuccess: String?
+    public struct Account: Codable, Sendable, Equatable {
+        /// The account's name.
+        public var name: String
+        /// The dialect its remote speaks.
+        public var dialect: String
+        /// Its replica file.
+        public var replica: String
+        /// What its engine is doing: `idle`, `pulling`, `pushing`…
+        public var phase: String
+        /// Whether the last request reached the remote.
+        public var online: Bool
+        /// When its last sync finished (RFC 3339).
+        public var lastSuccess: String?
         /// Seconds since the last successful sync, when there was one.
-        var lagSeconds: Int?
-        var outboxPending: Int
-        var outboxFailed: Int
-        var lastError: String?
-        var lastErrorCode: String?
-        var deletionsChecked: Bool
+        public var lagSeconds: Int?
+        /// Local writes waiting for the remote.
+        public var outboxPending: Int
+        /// Local writes the remote refused for good.
+        public var outboxFailed: Int
+        /// The last failure, as one sentence.
+        public var lastError: String?
+        /// The last failure's `SyncError` code.
+        public var lastErrorCode: String?
+        /// Whether the last pass could check remote deletions.
+        public var deletionsChecked: Bool
         /// The last scheduled verification (`--verify-every`), once one ran.
-        var lastVerify: Verification?
+        public var lastVerify: Verification?
 
         /// What the last verification found.
-        struct Verification: Codable, Sendable, Equatable {
-            var at: String
-            var equal: Bool
-            var differences: Int
-            var unconfirmed: Int
+        public struct Verification: Codable, Sendable, Equatable {
+            /// When it finished (RFC 3339).
+            public var at: String
+            /// Whether the replica equalled the remote.
+            public var equal: Bool
+            /// How many conversations differed.
+            public var differences: Int
+            /// Differences a second look could not confirm.
+            public var unconfirmed: Int
         }
 
         enum CodingKeys: String, CodingKey {
@@ -40,7 +55,8 @@ struct DaemonStatus: Codable, Sendable, Equatable {
             case lastVerify = "last_verify"
         }
 
-        init(name: String, dialect: Dialect, replica: String, status: SyncStatus, pending: Int, failed: Int, now: Date) {
+        /// One account's line from its engine's `status` and outbox counts, its lag measured at `now`.
+        public init(name: String, dialect: Dialect, replica: String, status: SyncStatus, pending: Int, failed: Int, now: Date) {
             self.name = name
             self.dialect = dialect.rawValue
             self.replica = replica
@@ -61,9 +77,12 @@ struct DaemonStatus: Codable, Sendable, Equatable {
         }
     }
 
-    var pid: Int32
-    var updatedAt: String
-    var accounts: [Account]
+    /// The daemon's process id.
+    public var pid: Int32
+    /// When the file was written (RFC 3339); `convosync status` ignores a stale one.
+    public var updatedAt: String
+    /// One line per account the daemon runs.
+    public var accounts: [Account]
 
     enum CodingKeys: String, CodingKey {
         case pid
@@ -78,13 +97,13 @@ struct DaemonStatus: Codable, Sendable, Equatable {
     /// - Parameter repairsFolder: also tighten an existing folder to 0700 when group or others
     ///   may read it (convosync's own state folder); never for a folder the user chose, which
     ///   may be shared (`/tmp`).
-    /// - Throws: `CommandFailure` (73 the folder cannot be made, 74 the write failed).
-    func write(to url: URL, repairsFolder: Bool) throws {
+    /// - Throws: `AccountsError` (`.cannotCreate` the folder cannot be made, `.ioFailure` the write failed).
+    public func write(to url: URL, repairsFolder: Bool) throws {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         let data: Data
         do { data = try encoder.encode(self) } catch {
-            throw CommandFailure("The status could not be encoded.", exitCode: SysExits.software)
+            throw AccountsError(.ioFailure, "The status could not be encoded.")
         }
         let folder = url.deletingLastPathComponent().path
         if repairsFolder {
@@ -96,8 +115,20 @@ struct DaemonStatus: Codable, Sendable, Equatable {
         try AtomicFile.write(data, to: url.path)
     }
 
+    /// The document at `url` when a daemon is running: its process is alive and it wrote the
+    /// file less than `freshness` seconds before `now`; `nil` otherwise.
+    ///
+    ///     if let daemon = DaemonStatus.running(at: paths.statusFile) { … }
+    public static func running(at url: URL, freshness: TimeInterval = 600, now: Date = Date()) -> DaemonStatus? {
+        guard let status = read(from: url), let updated = Timestamp.parse(status.updatedAt),
+            now.timeIntervalSince(updated) < freshness, status.pid > 0
+        else { return nil }
+        guard kill(status.pid, 0) == 0 || errno == EPERM else { return nil }
+        return status
+    }
+
     /// The document at `url`, or `nil` when there is none or it cannot be read.
-    static func read(from url: URL) -> DaemonStatus? {
+    public static func read(from url: URL) -> DaemonStatus? {
         guard let data = try? Data(contentsOf: url) else { return nil }
         return try? JSONDecoder().decode(DaemonStatus.self, from: data)
     }
