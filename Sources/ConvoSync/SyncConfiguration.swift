@@ -1,5 +1,8 @@
 import ConvoRemote
 
+// The pacing an app sets on `SyncConfiguration.retry`, named with `import ConvoSync` alone.
+@_exported import struct ConvoRemote.RetryPolicy
+
 /// How the engine paces itself: page sizes, parallel reads, retries, schedules and retention.
 ///
 ///     var configuration = SyncConfiguration()
