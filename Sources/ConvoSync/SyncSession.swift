@@ -74,13 +74,15 @@ public struct SyncSession: Sendable {
     }
 
     /// Closes the session (see ``close()``) and, when the replica holds nothing from the
-    /// remote, removes its file with SQLite's companions: a first sync that failed before
-    /// anything landed (a mistyped URL) leaves no file bound to the wrong account. Best
-    /// effort; returns whether the file was removed.
+    /// remote and no local write, removes its file with SQLite's companions: a first sync
+    /// that failed before anything landed (a mistyped URL) leaves no file bound to the wrong
+    /// account. A replica holding a write made offline is kept. Best effort; returns whether
+    /// the file was removed.
     @discardableResult
     public func closeRemovingReplicaIfEmpty() async -> Bool {
         let held = try? await replica.remoteConversationCount(agentID: nil, includingDeleted: true)
-        guard (try? await close()) != nil, held == 0 else { return false }
+        let queued = try? await replica.pendingOutbox().count
+        guard (try? await close()) != nil, held == 0, queued == 0 else { return false }
         return (try? Self.removeFiles(of: replica.path)) != nil
     }
 

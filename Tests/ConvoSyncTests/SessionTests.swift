@@ -34,6 +34,33 @@ struct SessionTests {
         }
     }
 
+    @Test("a replica left empty by a failed first sync is removed with its companions; one holding a write made offline is kept")
+    func emptyReplicaRemovedOfflineWriteKept() async throws {
+        try await withTemporaryDirectory { folder in
+            let unreachable = try #require(URL(string: "http://127.0.0.1:9/agentflow/v1"))
+            let account = RemoteAccount(baseURL: unreachable, dialect: .agentflow, credentials: .bearer("unused-key"))
+            var configuration = SyncConfiguration()
+            configuration.retry = RetryPolicy(attempts: 1)
+
+            let empty = folder.appendingPathComponent("empty.convosync").path
+            let first = try await SyncSession.open(replicaAt: empty, account: account, configuration: configuration)
+            await #expect(throws: SyncError.self) { try await first.engine.sync() }
+            #expect(await first.closeRemovingReplicaIfEmpty())
+            for suffix in ["", "-wal", "-shm"] {
+                #expect(!FileManager.default.fileExists(atPath: empty + suffix), "\(suffix)")
+            }
+
+            let drafted = folder.appendingPathComponent("drafted.convosync").path
+            let second = try await SyncSession.open(replicaAt: drafted, account: account, configuration: configuration)
+            _ = try await second.engine.createConversation(agentID: "agent_1", title: "Drafted offline")
+            await #expect(throws: SyncError.self) { try await second.engine.sync() }
+            #expect(await second.closeRemovingReplicaIfEmpty() == false)
+            let kept = try Replica.openExisting(at: drafted)
+            #expect(try await kept.pendingOutbox().count == 1)
+            try kept.close()
+        }
+    }
+
     @Test("v2 with no agents named discovers them and syncs every agent's conversations")
     func v2DiscoversAgents() async throws {
         try await withTemporaryDirectory { folder in
