@@ -153,12 +153,12 @@ private final class SupervisorControl: Sendable {
 
     private let state = Mutex(State())
 
-    /// Records the group now running; returns whether a stop was already asked for (then the
-    /// caller shuts the new group down at once).
+    /// Records the group now running; returns whether a stop or a reload was asked for while
+    /// none ran (then the caller shuts the new group down at once, and `run()` acts on it).
     func running(_ group: ServiceGroup?) -> Bool {
         state.withLock { state in
             state.group = group
-            return state.stopping
+            return group != nil && (state.stopping || state.reload)
         }
     }
 
