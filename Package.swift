@@ -103,7 +103,7 @@ let package = Package(
             name: "convosync",
             dependencies: [
                 // Sessions and the supervisor; ConvoStore only for read-only queries on a replica.
-                "ConvoModel", "ConvoStore", "ConvoSync", "ConvoAccounts",
+                "ConvoStore", "ConvoSync", "ConvoAccounts",
                 // Only `convosync demo`, which runs the emulated platform in-process.
                 "ConvoEmulator",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),

@@ -1,11 +1,11 @@
-import ConvoModel
 import ConvoRemote
 import ConvoStore
 import Foundation
 import Logging
 
-// The remote's types an app names to open a session, re-exported so that `import ConvoSync`
-// is all an app (or the command-line tool) needs to sync an account.
+// The models and the remote's types an app names to open a session, re-exported so that
+// `import ConvoSync` is all an app (or the command-line tool) needs to sync an account.
+@_exported import ConvoModel
 @_exported import struct ConvoRemote.Credentials
 @_exported import struct ConvoRemote.RemoteAccount
 @_exported import struct ConvoRemote.RemoteCapabilities
@@ -117,13 +117,14 @@ public struct SyncSession: Sendable {
 
     /// Marks a write the remote refused for good pending again, under a fresh idempotency key:
     /// under its old one a platform would only answer with the refusal it gave the first
-    /// time. Works offline, on the replica alone; the next push sends it.
+    /// time. Nothing is sent until the next push (``SyncEngine/push()``); offline, an
+    /// ``OfflineSession`` does the same.
     ///
-    ///     try await SyncSession.requeueRefusedWrite(op.id, in: session.replica)
+    ///     try await session.requeueRefusedWrite(op.id)
     ///
-    /// - Throws: `StoreError` when the replica cannot be written.
-    public static func requeueRefusedWrite(_ opID: Int64, in replica: Replica) async throws {
-        try await replica.retryOutboxOp(opID, idempotencyKey: IdempotencyKey.random().rawValue)
+    /// - Throws: `SyncError` `.replica` when the replica cannot be written.
+    public func requeueRefusedWrite(_ opID: Int64) async throws {
+        try await RefusedWrite.requeue(opID, in: replica)
     }
 
     /// Opens a session, runs `body` with it and closes it, whether `body` returns or throws.

@@ -209,4 +209,29 @@ struct OutboxCommandTests {
             }
         }
     }
+
+    @Test("gc keeps the conversations a soft-deleting platform still serves (knowrithm), as the daemon does")
+    func gcKeepsRemoteSoftDeletes() async throws {
+        try await withTemporaryDirectory { folder in
+            try await SyncedReplica.with(.knowrithm, in: folder) { synced in
+                let ids = try await synced.truth().prefix(2).map(\.id)
+                for id in ids {
+                    let deleted = try await synced.run(["delete"], [id])
+                    #expect(deleted.status == 0, "\(deleted.standardError)")
+                }
+                let gc = try await Convosync.run(
+                    ["gc", "--db", synced.db, "--older-than", "0", "--json"], environment: synced.environment)
+                #expect(gc.status == 0, "\(gc.standardError)")
+                #expect(try SyncedReplica.document(gc)["removed"] as? Int == 0)
+                let rows = try DatabaseQueue(path: synced.db)
+                let kept = try await rows.read { db in
+                    try Int.fetchOne(
+                        db, sql: "SELECT count(*) FROM conversation WHERE remote_id IN (?, ?) AND deleted_at IS NOT NULL",
+                        arguments: [ids[0], ids[1]])
+                }
+                try rows.close()
+                #expect(kept == 2)
+            }
+        }
+    }
 }

@@ -94,7 +94,7 @@ struct SeedGenerator {
                     for (position, paragraph) in generator.reply(about: topic).enumerated() {
                         try FragmentRecord(
                             messageID: messageID, position: Int64(position), kind: "text", content: paragraph, state: "done",
-                            metadata: position == 0 ? JSON.object([("model", .string("emulator-1"))]).serializedString() : nil).insert(db)
+                            metadata: position == 0 ? Self.replyMetadata(paragraph).serializedString() : nil).insert(db)
                     }
                 }
             }
@@ -118,5 +118,15 @@ struct SeedGenerator {
             try record.update(db)
             try store.recordSnapshot(db, id)
         }
+    }
+
+    /// What a platform records of a generated reply on its first fragment: the model, why it
+    /// stopped and its length, several keys, as real platforms send (a client must not
+    /// depend on their order).
+    static func replyMetadata(_ paragraph: String) -> JSON {
+        JSON.object([
+            ("model", .string("emulator-1")), ("finish_reason", .string("stop")),
+            ("output_characters", .int(Int64(paragraph.count))),
+        ])
     }
 }

@@ -1,6 +1,6 @@
 import ArgumentParser
 import ConvoAccounts
-import ConvoModel
+import ConvoStore
 import Foundation
 
 /// `convosync accounts add`: saves a named account and its secret.

@@ -1,6 +1,5 @@
 import ArgumentParser
 import ConvoAccounts
-import ConvoModel
 import ConvoSync
 import Foundation
 import Logging

@@ -1,6 +1,6 @@
 import ArgumentParser
-import ConvoModel
 import ConvoStore
+import ConvoSync
 import Foundation
 
 #if canImport(Glibc)
@@ -48,28 +48,26 @@ struct DiscardCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await reportingFailures {
-            let replica = try Replica.openExisting(at: try location.path())
-            defer { try? replica.close() }
-            guard let op = try await replica.pendingOutbox().first(where: { $0.id == opID }) else {
-                throw CommandFailure(
-                    "There is no op \(opID) in the outbox of '\(replica.path)'; 'convosync status' lists them.",
-                    exitCode: SysExits.dataError)
-            }
-            guard op.state == .failed else {
-                throw CommandFailure(
-                    "Op \(opID) is pending, not failed: it may be on its way to the remote, so it cannot be discarded.",
-                    exitCode: SysExits.usage)
-            }
-            let target = TextLayout.printable(op.conversationID ?? "local:\(op.conversationLocalID)")
-            if !yes, isatty(STDIN_FILENO) == 1 {
-                FileHandle.standardError.write(Data("Discard op \(opID) (\(op.kind) on \(target)) and undo it locally? [y/N] ".utf8))
-                let answer = readLine()?.trimmingCharacters(in: .whitespaces).lowercased() ?? ""
-                guard answer == "y" || answer == "yes" else {
-                    print("Kept op \(opID).")
-                    return
+            let op = try await OfflineSession.with(replicaAt: try location.path()) { session -> OutboxOp? in
+                guard let op = try await session.replica.pendingOutbox().first(where: { $0.id == opID }) else {
+                    throw CommandFailure(
+                        "There is no op \(opID) in the outbox of '\(session.replica.path)'; 'convosync status' lists them.",
+                        exitCode: SysExits.dataError)
                 }
+                guard op.state == .failed else {
+                    throw CommandFailure(
+                        "Op \(opID) is pending, not failed: it may be on its way to the remote, so it cannot be discarded.",
+                        exitCode: SysExits.usage)
+                }
+                guard yes || isatty(STDIN_FILENO) != 1 || confirm(op) else { return nil }
+                try await session.discardWrite(opID)
+                return op
             }
-            try await replica.discardOutboxOp(opID)
+            guard let op else {
+                print("Kept op \(opID).")
+                return
+            }
+            let target = Self.target(op)
             if json {
                 var document = OpDocument(op)
                 document.state = "discarded"
@@ -78,5 +76,17 @@ struct DiscardCommand: AsyncParsableCommand {
                 print("Discarded op \(opID) (\(op.kind) on \(target)).")
             }
         }
+    }
+
+    /// Asks on the terminal whether to discard `op`; anything but y or yes keeps it.
+    private func confirm(_ op: OutboxOp) -> Bool {
+        FileHandle.standardError.write(Data("Discard op \(opID) (\(op.kind) on \(Self.target(op))) and undo it locally? [y/N] ".utf8))
+        let answer = readLine()?.trimmingCharacters(in: .whitespaces).lowercased() ?? ""
+        return answer == "y" || answer == "yes"
+    }
+
+    /// The conversation an op is about, as the messages name it.
+    private static func target(_ op: OutboxOp) -> String {
+        TextLayout.printable(op.conversationID ?? "local:\(op.conversationLocalID)")
     }
 }

@@ -22,9 +22,7 @@ struct ExportCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await reportingFailures {
-            var configuration = ReplicaConfiguration()
-            configuration.readonly = true
-            let store = try Replica.openExisting(at: try location.path(), configuration: configuration)
+            let store = try Replica.openForReading(at: try location.path())
             let output = StandardOutput()
             try store.export { line in try output.writeLine(line) }
             try output.flush()

@@ -1,6 +1,6 @@
 import ArgumentParser
-import ConvoModel
 import ConvoStore
+import ConvoSync
 import Foundation
 
 /// `convosync gc`: removes old tombstones so the replica does not grow forever.
@@ -12,8 +12,9 @@ struct GCCommand: AsyncParsableCommand {
             Soft-deleted conversations and messages, and conversations the remote deleted for \
             good, are kept as tombstones (restorable, and so that a sync can tell what went). \
             gc removes those older than --older-than days (default 30), except what a queued \
-            local write still refers to. A soft-deleted conversation the remote still lists \
-            (knowrithm) comes back with the next sync. The daemon does this once a day.
+            local write still refers to. Where the platform itself keeps soft-deleted conversations \
+            restorable (knowrithm), they are its data, not tombstones: gc keeps them and removes \
+            only what the remote deleted for good. The daemon does the same once a day.
 
             Exit status: 0; 65 not a replica; 66 no replica; 75 the replica is locked by another \
             process.
@@ -43,10 +44,10 @@ struct GCCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await reportingFailures {
-            let replica = try Replica.openExisting(at: try location.path())
-            defer { try? replica.close() }
             let cutoff = Date().addingTimeInterval(-Double(olderThan) * 86_400)
-            let removed = try await replica.collectTombstones(olderThan: cutoff)
+            let removed = try await OfflineSession.with(replicaAt: try location.path()) { session in
+                try await session.collectTombstones(olderThan: cutoff)
+            }
             if json {
                 try printJSON(JSONValue.object([
                     "removed": .int(Int64(removed)), "older_than_days": .int(Int64(olderThan)),

@@ -1,5 +1,6 @@
 import ArgumentParser
 import ConvoStore
+import ConvoSync
 import Foundation
 
 /// `convosync import`: loads JSON Lines (the export format) into a replica.
@@ -39,8 +40,11 @@ struct ImportCommand: AsyncParsableCommand {
                 handle = opened
             }
             defer { if input != "-" { try? handle.close() } }
-            let store = try Replica.openForImport(at: try location.path(creatingFolder: true))
-            let report = try await store.importJSONL(from: handle)
+            let report = try await OfflineSession.with(
+                replicaAt: try location.path(creatingFolder: true), creatingForImport: true
+            ) { session in
+                try await session.importJSONL(from: handle)
+            }
             if json {
                 try printJSON(ImportSummary(report))
             } else {

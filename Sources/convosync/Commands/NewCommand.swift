@@ -1,5 +1,5 @@
 import ArgumentParser
-import ConvoModel
+import ConvoStore
 import Foundation
 
 /// `convosync new --agent ID [--title T]`: a conversation created offline-first.

@@ -1,5 +1,4 @@
 import ArgumentParser
-import ConvoModel
 import ConvoStore
 import ConvoSync
 import Foundation
@@ -54,21 +53,21 @@ struct RetryCommand: AsyncParsableCommand {
     func run() async throws {
         try await reportingFailures {
             guard namesRemote else {
-                let replica = try Replica.openExisting(at: account.db ?? "")
-                defer { try? replica.close() }
-                let ids = try await requeue(in: replica)
-                if json {
-                    let ops = try await replica.pendingOutbox().filter { ids.contains($0.id) }
-                    try printJSON(JSONValue.object([
-                        "outcome": .string("queued"), "ops": .array(ops.map { OpDocument($0).json }),
-                    ]))
-                } else {
-                    print(Self.queuedSentence(ids))
+                try await OfflineSession.with(replicaAt: account.db ?? "") { session in
+                    let ids = try await requeue(in: session.replica, with: session.requeueRefusedWrite)
+                    if json {
+                        let ops = try await session.replica.pendingOutbox().filter { ids.contains($0.id) }
+                        try printJSON(JSONValue.object([
+                            "outcome": .string("queued"), "ops": .array(ops.map { OpDocument($0).json }),
+                        ]))
+                    } else {
+                        print(Self.queuedSentence(ids))
+                    }
                 }
                 return
             }
             try await WriteSession.with(account) { session in
-                let ids = try await requeue(in: session.replica)
+                let ids = try await requeue(in: session.replica, with: session.session.requeueRefusedWrite)
                 let before = try await session.replica.pendingOutbox().filter { ids.contains($0.id) }
                 if let opID, ids == [opID] {
                     let outcome = try await session.push(opID: opID)
@@ -84,7 +83,9 @@ struct RetryCommand: AsyncParsableCommand {
     /// Marks the named op (or, with `--all`, every failed one) pending again; returns the ids
     /// to report on: the named op, or with `--all` every op in the outbox (a pending one is
     /// pushed along with the rest).
-    private func requeue(in replica: Replica) async throws -> [Int64] {
+    private func requeue(
+        in replica: Replica, with requeueRefusedWrite: (Int64) async throws -> Void
+    ) async throws -> [Int64] {
         let ops = try await replica.pendingOutbox()
         let ids: [Int64]
         if let opID {
@@ -98,7 +99,7 @@ struct RetryCommand: AsyncParsableCommand {
             ids = ops.map(\.id)
         }
         for op in ops where ids.contains(op.id) && op.state == .failed {
-            try await SyncSession.requeueRefusedWrite(op.id, in: replica)
+            try await requeueRefusedWrite(op.id)
         }
         return ids
     }

@@ -1,5 +1,4 @@
 import ArgumentParser
-import ConvoModel
 import ConvoStore
 import Foundation
 

@@ -1,6 +1,5 @@
 import ArgumentParser
 import ConvoAccounts
-import ConvoModel
 import ConvoStore
 import ConvoSync
 import Foundation
@@ -105,9 +104,7 @@ struct StatusCommand: AsyncParsableCommand {
             return report
         }
         do {
-            var configuration = ReplicaConfiguration()
-            configuration.readonly = true
-            let replica = try Replica.openExisting(at: target.replicaPath, configuration: configuration)
+            let replica = try Replica.openForReading(at: target.replicaPath)
             defer { try? replica.close() }
             if report.dialect == nil { report.dialect = replica.account?.dialect.rawValue }
             report.lastSuccess = try await SyncEngine.lastSuccess(of: replica)

@@ -1,6 +1,5 @@
 import ArgumentParser
 import ConvoAccounts
-import ConvoModel
 import ConvoStore
 import ConvoSync
 import Foundation
@@ -65,17 +64,17 @@ struct SyncCommand: AsyncParsableCommand {
                 ? Logger(label: "convosync", factory: { StreamLogHandler.standardError(label: $0) })
                 : Logger(label: "convosync", factory: { _ in SwiftLogNoOpLogHandler() })
             let session = try await resolved.openSession(
-                configuration: Self.syncConfiguration, remote: Self.remoteConfiguration, logger: logger)
+                configuration: SessionDefaults.sync, remote: SessionDefaults.remote, logger: logger)
             let (result, signal) = await Interruption.run {
                 await Self.sync(session, environment: environment)
             }
             let traffic = session.traffic
             if case .success? = result, signal == nil {
                 try? await session.close()
-            } else if !existed {
-                await session.closeRemovingReplicaIfEmpty()
-            } else {
+            } else if existed {
                 try? await session.close()
+            } else {
+                await session.closeRemovingReplicaIfEmpty()  // a first sync that failed leaves no file
             }
             if let signal {
                 throw CommandFailure(
@@ -91,22 +90,6 @@ struct SyncCommand: AsyncParsableCommand {
                 throw CommandFailure(SyncError(.cancelled, "the sync was cancelled"), remote: resolved)
             }
         }
-    }
-
-    /// A person waits for this command: an unreachable remote should be reported in seconds,
-    /// not minutes. (The HTTP client retries a refused connection until the connect timeout,
-    /// and the engine retries each request on top.)
-    static var remoteConfiguration: RemoteConfiguration {
-        var configuration = RemoteConfiguration()
-        configuration.timeouts.connect = .seconds(5)
-        return configuration
-    }
-
-    /// Four attempts per request (three retries with backoff, honouring `Retry-After`).
-    static var syncConfiguration: SyncConfiguration {
-        var configuration = SyncConfiguration()
-        configuration.retry.attempts = 4
-        return configuration
     }
 
     /// One sync beside its progress display; cancelled (by a signal), it stops at its next

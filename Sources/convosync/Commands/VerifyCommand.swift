@@ -1,5 +1,4 @@
 import ArgumentParser
-import ConvoModel
 import ConvoStore
 import ConvoSync
 import Foundation
@@ -50,7 +49,7 @@ struct VerifyCommand: AsyncParsableCommand {
             do {
                 report = try await SyncSession.with(
                     replicaAt: resolved.replicaPath, account: resolved.remote,
-                    configuration: SyncCommand.syncConfiguration, remote: SyncCommand.remoteConfiguration
+                    configuration: SessionDefaults.sync, remote: SessionDefaults.remote
                 ) { session in
                     try await EngineProgress.showing(session.engine, environment: environment) {
                         try await session.engine.verify(repair: repair)

@@ -1,6 +1,6 @@
 import ArgumentParser
 import ConvoAccounts
-import ConvoModel
+import ConvoStore
 import Foundation
 
 /// The options of every command that talks to a remote: a named account, or the account

@@ -1,5 +1,4 @@
 import ConvoAccounts
-import ConvoModel
 import ConvoStore
 import Foundation
 

@@ -1,5 +1,4 @@
 import ConvoAccounts
-import ConvoModel
 import ConvoStore
 import ConvoSync
 import Foundation
@@ -17,7 +16,7 @@ enum ContentSession {
             var location: [String] = []
             if let db = options.db { location = ["--db", db] } else if let name = options.account { location = ["--account", name] }
             let path = try ReplicaLocationOptions.parse(location).path()
-            let replica = try Replica.openExisting(at: path)
+            let replica = try Replica.openForReading(at: path)
             defer { try? replica.close() }
             return try await body(nil, replica)
         }
@@ -29,7 +28,7 @@ enum ContentSession {
         }
         do {
             return try await resolved.withSession(
-                configuration: SyncCommand.syncConfiguration, remote: SyncCommand.remoteConfiguration,
+                configuration: SessionDefaults.sync, remote: SessionDefaults.remote,
                 logger: Logger(label: "convosync", factory: { _ in SwiftLogNoOpLogHandler() })
             ) { session in
                 try await body(session.engine, session.replica)

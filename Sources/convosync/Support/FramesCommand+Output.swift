@@ -1,4 +1,3 @@
-import ConvoModel
 import ConvoStore
 import ConvoSync
 import Foundation

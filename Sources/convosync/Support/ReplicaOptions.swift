@@ -11,8 +11,17 @@ struct ReplicaOptions: ParsableArguments {
     /// Opens the replica read-only: reading commands never migrate or write.
     /// - Throws: `StoreError` (no such replica, not a replica…) or `CommandFailure` (unknown account).
     func openForReading() throws -> Replica {
+        try Replica.openForReading(at: try location.path())
+    }
+}
+
+extension Replica {
+    /// Opens the replica at `path` read-only: what every command that only reads (list, show,
+    /// search, export, status, an offline `files`) opens; writes go through a session.
+    /// - Throws: `StoreError` (no such replica, not a replica, locked…).
+    static func openForReading(at path: String) throws -> Replica {
         var configuration = ReplicaConfiguration()
         configuration.readonly = true
-        return try Replica.openExisting(at: try location.path(), configuration: configuration)
+        return try Replica.openExisting(at: path, configuration: configuration)
     }
 }

@@ -1,6 +1,5 @@
 import ConvoAccounts
 import ConvoSync
-import ConvoModel
 
 /// What `convosync sync` prints when it is in step (`--json`: this document).
 struct SyncSummary: Encodable {

@@ -1,5 +1,4 @@
 import ConvoAccounts
-import ConvoModel
 import ConvoStore
 import ConvoSync
 import Foundation
@@ -24,14 +23,6 @@ struct WriteSession {
     /// The engine the write goes through.
     var engine: SyncEngine { session.engine }
 
-    /// A person waits for a write: a remote that does not answer is reported within seconds
-    /// (the write stays queued), so connecting gets less time than a sync gives it.
-    static var remoteConfiguration: RemoteConfiguration {
-        var configuration = SyncCommand.remoteConfiguration
-        configuration.timeouts.connect = .seconds(3)
-        return configuration
-    }
-
     /// Resolves the account and opens its session.
     /// - Throws: `CommandFailure` 66 (no replica), `AccountsError` (78 configuration),
     ///   `SyncError` `.replica` (65 another account's replica, 75 locked).
@@ -43,7 +34,7 @@ struct WriteSession {
                 exitCode: SysExits.noInput)
         }
         let session = try await resolved.openSession(
-            configuration: SyncCommand.syncConfiguration, remote: remoteConfiguration,
+            configuration: SessionDefaults.sync, remote: SessionDefaults.write,
             logger: Logger(label: "convosync", factory: { _ in SwiftLogNoOpLogHandler() }))
         return WriteSession(resolved: resolved, session: session)
     }
@@ -104,7 +95,7 @@ struct WriteSession {
     }
 
     /// Pushes the outbox once and tells what became of op `opID`. The engine's retry policy
-    /// (``SyncCommand/syncConfiguration``: four attempts with backoff, honouring
+    /// (``SessionDefaults/sync``: four attempts with backoff, honouring
     /// `Retry-After`) is the only layer that retries a write.
     /// - Throws: `CommandFailure` when the remote refused the account (77, 78): the write stays queued.
     ///
