@@ -65,8 +65,9 @@ public actor SyncEngine {
     ///   - agentIDs: the agents in scope, for dialects that list per agent (v2 discovers them
     ///     when empty; `turns` needs them).
     ///   - transport: the adapter's transport, when the status should count its traffic.
-    ///   - clock: what the waits between retries (``SyncConfiguration/retry``) sleep on; tests
-    ///     pass one that records them instead of sleeping.
+    ///   - clock: what every wait sleeps on and `run()`'s schedule reads: the waits between
+    ///     retries (``SyncConfiguration/retry``) and between pulls; tests pass one that records
+    ///     them instead of sleeping.
     public init(
         replica: Replica, api: any RemoteAPI, agentIDs: [String] = [], transport: HTTPTransport? = nil,
         configuration: SyncConfiguration = .init(), clock: any Clock<Duration> = ContinuousClock(),
@@ -220,12 +221,19 @@ public actor SyncEngine {
     /// Failures that need a person (credentials, configuration) are reported in the status and
     /// retried at the pull interval. Returns when cancelled; the replica stays consistent.
     public func run() async {
+        let clock = self.clock
+        await keepInStep(on: clock)
+    }
+
+    /// `run()`'s loop, on the engine's clock: every wait and every "is a pull due" reads it,
+    /// so a test drives the schedule with a clock that records instead of sleeping.
+    private func keepInStep<C: Clock<Duration>>(on clock: C) async {
         var failures = 0
         var inconsistentSyncs = 0
-        var lastCollection: ContinuousClock.Instant?
-        var nextPull = ContinuousClock.now
+        var lastCollection: C.Instant?
+        var nextPull = clock.now
         while !Task.isCancelled {
-            let pullDue = ContinuousClock.now >= nextPull || pullRequested.exchange(false, ordering: .relaxed)
+            let pullDue = clock.now >= nextPull || pullRequested.exchange(false, ordering: .relaxed)
             var delay = configuration.pullInterval
             do {
                 if pullDue {
@@ -236,10 +244,10 @@ public actor SyncEngine {
                         inconsistentSyncs += 1
                         delay = configuration.delay(afterInconsistentSyncs: inconsistentSyncs)
                     }
-                    nextPull = .now + delay
-                    if lastCollection.map({ $0.duration(to: .now) > .seconds(24 * 3600) }) ?? true {
+                    nextPull = clock.now.advanced(by: delay)
+                    if lastCollection.map({ $0.duration(to: clock.now) > .seconds(24 * 3600) }) ?? true {
                         try await collectTombstones()
-                        lastCollection = .now
+                        lastCollection = clock.now
                     }
                 } else {
                     // Woken by a local write: push it without waiting for the next pull. One
@@ -247,7 +255,7 @@ public actor SyncEngine {
                     var report = SyncReport()
                     if let waiting = try await push(into: &report) { throw waiting }
                     broadcaster.update { $0.phase = .idle }
-                    delay = ContinuousClock.now.duration(to: nextPull)
+                    delay = clock.now.duration(to: nextPull)
                 }
                 failures = 0
             } catch let error as SyncError {
@@ -258,7 +266,7 @@ public actor SyncEngine {
                 if error.isRetryable {
                     delay = configuration.retry.backoff(beforeRetry: failures, retryAfter: error.retryAfter)
                 }
-                nextPull = .now + delay
+                nextPull = clock.now.advanced(by: delay)
                 logger.warning("sync failed", metadata: ["error": "\(error.code.rawValue)", "retry_in": "\(delay)"])
                 let retryAt = Date().addingTimeInterval(Double(delay.components.seconds))
                 broadcaster.update { status in
@@ -270,7 +278,7 @@ public actor SyncEngine {
             } catch {
                 break
             }
-            await wakeSignal.wait(upTo: max(delay, .zero))
+            await wakeSignal.wait(upTo: max(delay, .zero), on: clock)
         }
         stopAllWatches()
         broadcaster.update { $0.phase = .idle }

@@ -94,4 +94,38 @@ struct RetryBackoffTests {
             }
         }
     }
+
+    @Test("run() schedules on the engine's clock: it waits the pull interval between pulls, and a growing backoff while the remote fails")
+    func runSchedulesOnTheEngineClock() async throws {
+        try await withTemporaryDirectory { folder in
+            try await EmulatorHarness.withSeededEmulator(conversations: 4, turns: 1) { emulator in
+                var configuration = SyncHarness.testConfiguration
+                configuration.pullInterval = .seconds(60)
+                configuration.retry = RetryPolicy(attempts: 1, initialDelay: .seconds(2), maxDelay: .seconds(30), jitter: 0)
+                let clock = RecordingClock()
+                try await SyncHarness.with(.agentflow, on: emulator, in: folder, configuration: configuration, clock: clock) { harness in
+                    // The clock's sleeps return at once, so run() goes round as fast as the
+                    // remote answers; the test only waits for it to have gone round enough.
+                    let running = Task { await harness.engine.run() }
+                    func waitForSleeps(_ count: Int) async throws {
+                        for _ in 0..<3_000 where clock.sleeps.count < count { try await Task.sleep(for: .milliseconds(5)) }
+                    }
+                    try await waitForSleeps(3)
+                    var faults = FaultConfiguration()
+                    faults.serverErrorRate = 1
+                    emulator.emulator.faults.update(faults)
+                    let failingFrom = clock.sleeps.count
+                    try await waitForSleeps(failingFrom + 4)
+                    running.cancel()
+                    await running.value
+                    emulator.emulator.faults.update(FaultConfiguration())
+
+                    #expect(Array(clock.sleeps.prefix(3)) == [.seconds(60), .seconds(60), .seconds(60)])
+                    // A pull under way when the remote began failing may still end well (one more interval).
+                    let backoff = Array(clock.sleeps.dropFirst(failingFrom).drop { $0 == .seconds(60) }.prefix(3))
+                    #expect(backoff == [.seconds(2), .seconds(4), .seconds(8)])
+                }
+            }
+        }
+    }
 }

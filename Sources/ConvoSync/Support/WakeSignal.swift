@@ -25,10 +25,11 @@ final class WakeSignal: Sendable {
         waiter?.resume()
     }
 
-    /// Waits for a ring, at most `delay`; returns at once if one is pending or the task is cancelled.
-    func wait(upTo delay: Duration) async {
+    /// Waits for a ring, at most `delay` on `clock`; returns at once if one is pending or the
+    /// task is cancelled.
+    func wait<C: Clock<Duration>>(upTo delay: Duration, on clock: C) async {
         await withTaskGroup(of: Void.self) { group in
-            group.addTask { try? await Task.sleep(for: delay) }
+            group.addTask { try? await clock.sleep(for: delay) }
             group.addTask { await self.waitForRing() }
             _ = await group.next()
             group.cancelAll()
