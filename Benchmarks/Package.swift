@@ -15,10 +15,15 @@ let package = Package(
     targets: [
         // The system libsqlite3, for the raw-insert reference the store is measured against.
         .systemLibrary(name: "CSQLite", path: "Sources/CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
+        // The raw and lean references (C API, no ORM), shared by the store's and the sync's benchmarks.
+        .target(
+            name: "StoreReferences",
+            dependencies: ["CSQLite", .product(name: "ConvoModel", package: "ConvoSync")]
+        ),
         .executableTarget(
             name: "StoreBenchmark",
             dependencies: [
-                "CSQLite",
+                "CSQLite", "StoreReferences",
                 .product(name: "ConvoModel", package: "ConvoSync"),
                 .product(name: "ConvoStore", package: "ConvoSync"),
             ]
@@ -45,7 +50,7 @@ let package = Package(
         .executableTarget(
             name: "SyncBenchmark",
             dependencies: [
-                "CSQLite",
+                "CSQLite", "StoreReferences",
                 .product(name: "ConvoSync", package: "ConvoSync"),
                 .product(name: "ConvoStore", package: "ConvoSync"),
                 .product(name: "ConvoRemote", package: "ConvoSync"),

@@ -1,6 +1,7 @@
 import ConvoModel
 import ConvoStore
 import Foundation
+import StoreReferences
 
 /// The store benchmark. Each mode prints `name value unit` lines that `store.sh` collects.
 ///

@@ -4,6 +4,7 @@ import ConvoStore
 import ConvoSync
 import Foundation
 import Logging
+import StoreReferences
 
 /// Reference (b'): the rows of a first sync written through the engine's own write call,
 /// `Replica.applyListingPage`, one listing page per transaction, into a fresh replica.
@@ -12,6 +13,10 @@ import Logging
 /// import's idempotency work, so it costs more than what the engine writes; (b') is the floor
 /// of the sync's write side. Pages and turns are fetched and decoded through the adapter
 /// beforehand (untimed, held in memory); only the writes are timed.
+///
+/// The same rows then go into the lean reference (plain tables and FTS5 through the C API,
+/// one transaction, a fresh file beside the replica): the limit any write path can approach
+/// here, so the sync is also compared with max(fetch, lean write).
 enum WritePath {
     static func run(_ dialect: Dialect, remote: Remote, replicaPath: String, logger: Logger) async throws {
         let account = try remote.account(dialect)
@@ -69,6 +74,15 @@ enum WritePath {
         }
         cpu.report("write")
         try replica.close()
+        let leanPath = replicaPath + ".lean"
+        let lean = try RawInsert(path: leanPath, schemaSQL: RawInsert.leanSchema)
+        let rows: [(Conversation, [Turn])] = pages.joined().map { item in
+            if case .replace(let turns) = item.turns { (item.conversation, turns) } else { (item.conversation, []) }
+        }
+        let (_, leanSeconds) = try await Measure.timed { try lean.insert(rows, indexing: RawInsert.leanIndexing) }
+        lean.close()
+        for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: leanPath + suffix) }
+        Measure.report("write.lean_seconds", leanSeconds, "s")
         let counts = try ReplicaCounts(path: replicaPath)
         let fragments = try counts.count("SELECT count(*) FROM fragment")
         counts.close()

@@ -2,7 +2,8 @@ import CSQLite
 import ConvoModel
 import Foundation
 
-/// The references the store is measured against, both through the C API with prepared
+/// The references the store and the sync are measured against (StoreBenchmark and
+/// SyncBenchmark share them), both through the C API with prepared
 /// statements in one transaction (no ORM, no JSON, no per-row bookkeeping):
 /// - *raw*: the same rows into the replica's own schema (`Schema/replica.sql`, its triggers
 ///   included), which measures the schema against itself;
@@ -10,9 +11,9 @@ import Foundation
 ///   index over the fragment text (external content, so the text is stored once), whose rows
 ///   are written by the same transaction. That is the physical limit a replica with full-text
 ///   search can approach here, whatever its schema.
-struct RawInsert {
+public struct RawInsert {
     /// The lean reference's schema.
-    static let leanSchema = """
+    public static let leanSchema = """
         CREATE TABLE conversation (id INTEGER PRIMARY KEY, remote_id TEXT NOT NULL, agent_id TEXT, title TEXT,
             metadata TEXT, source TEXT, source_ref_id TEXT, message_count INTEGER, created_at INTEGER, updated_at INTEGER);
         CREATE TABLE turn (id INTEGER PRIMARY KEY, remote_id TEXT, conversation_id INTEGER NOT NULL, ordinal INTEGER NOT NULL,
@@ -26,11 +27,11 @@ struct RawInsert {
         """
 
     /// The lean reference's FTS row, written beside each fragment.
-    static let leanIndexing = "INSERT INTO fragment_fts (rowid, content) VALUES (?, ?)"
+    public static let leanIndexing = "INSERT INTO fragment_fts (rowid, content) VALUES (?, ?)"
 
-    enum Failure: Error, CustomStringConvertible {
+    public enum Failure: Error, CustomStringConvertible {
         case sqlite(String)
-        var description: String {
+        public var description: String {
             switch self {
             case .sqlite(let message): "SQLite: \(message)"
             }
@@ -39,15 +40,15 @@ struct RawInsert {
 
     private var db: OpaquePointer?
 
-    init(path: String, schemaSQL: String) throws {
+    public init(path: String, schemaSQL: String) throws {
         guard sqlite3_open(path, &db) == SQLITE_OK else { throw Failure.sqlite("cannot open \(path)") }
         try execute("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;")
         try execute(schemaSQL)
     }
 
-    func close() { sqlite3_close(db) }
+    public func close() { sqlite3_close(db) }
 
-    func execute(_ sql: String) throws {
+    public func execute(_ sql: String) throws {
         var error: UnsafeMutablePointer<CChar>?
         guard sqlite3_exec(db, sql, nil, nil, &error) == SQLITE_OK else {
             let message = error.map { String(cString: $0) } ?? "unknown"
@@ -66,7 +67,7 @@ struct RawInsert {
 
     /// Inserts every conversation with its turns and fragments in one transaction; with
     /// `indexing`, each fragment's rowid and text also go through that statement.
-    func insert(_ corpus: [(Conversation, [Turn])], indexing: String? = nil) throws {
+    public func insert(_ corpus: [(Conversation, [Turn])], indexing: String? = nil) throws {
         let transient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
         let conversationStatement = try prepare(
             "INSERT INTO conversation (remote_id, agent_id, title, metadata, source, source_ref_id, message_count, created_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?)")
