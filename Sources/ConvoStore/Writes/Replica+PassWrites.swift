@@ -60,23 +60,38 @@ extension Replica {
             // Local-only turns (a failed send keeps its text) go after the remote ones.
             let placesLocalTurns = try reapplies
                 || Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM turn WHERE remote_id IS NULL)") == true
+            // What the page's writes compare against, read once (DESIGN "Sync": nothing applied twice).
+            var writer = try PageWriter(
+                conversationIDs: items.map(\.conversation.id),
+                turnIDs: items.flatMap { item -> [String] in
+                    switch item.turns {
+                    case .unchanged: []
+                    case .replace(let turns), .append(let turns): turns.map(\.id)
+                    }
+                }, fields: .all, db)
             for item in items {
-                let (localID, _) = try RowWriter.upsert(item.conversation, pass: pass, fields: .all, db)
+                let (localID, _) = try writer.upsert(item.conversation, pass: pass, changeToken: item.changeToken)
+                var reapplied = false
                 switch item.turns {
                 case .unchanged:
-                    if reapplies { try OutboxReapply.conversation(localID, db) }
+                    if reapplies {
+                        try OutboxReapply.conversation(localID, db)
+                        reapplied = true
+                    }
                 case .replace(let turns):
-                    _ = try RowWriter.writeTurns(turns, conversationID: localID, mode: .replace, db)
-                    if placesLocalTurns { try OutboxReapply.all(localID, db) }
+                    _ = try writer.writeTurns(turns, conversationID: localID, mode: .replace)
+                    if placesLocalTurns {
+                        try OutboxReapply.all(localID, db)
+                        reapplied = true
+                    }
                 case .append(let turns):
-                    _ = try RowWriter.writeTurns(turns, conversationID: localID, mode: .append, db)
-                    if placesLocalTurns { try OutboxReapply.all(localID, db) }
+                    _ = try writer.writeTurns(turns, conversationID: localID, mode: .append)
+                    if placesLocalTurns {
+                        try OutboxReapply.all(localID, db)
+                        reapplied = true
+                    }
                 }
-                if let token = item.changeToken {
-                    try db.execute(
-                        sql: "UPDATE conversation SET content_hash = ? WHERE id = ? AND content_hash IS NOT ?",
-                        arguments: [token, localID, token])
-                }
+                if reapplied { try writer.reload(conversation: item.conversation.id, localID: localID) }
                 try Self.apply(item.syncState, db)
             }
             var paths: [String] = []
