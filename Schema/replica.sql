@@ -35,10 +35,12 @@ CREATE TRIGGER conversation_search_delete BEFORE DELETE ON conversation BEGIN
     INSERT INTO fragment_search (fragment_search, rowid, content)
         SELECT 'delete', f.id, f.content FROM turn t JOIN fragment f ON f.turn_id = t.id
         WHERE t.conversation_id = old.id AND t.deleted_at IS NULL AND f.kind = 'text'
-            AND old.deleted_at IS NULL AND old.purged_at IS NULL;
+            AND old.deleted_at IS NULL AND old.purged_at IS NULL AND NOT EXISTS (SELECT 1 FROM search_deferral d WHERE d.fragments_after < f.id);
 END;
 CREATE TRIGGER conversation_search_insert AFTER INSERT ON conversation
-WHEN new.title IS NOT NULL AND new.deleted_at IS NULL AND new.purged_at IS NULL BEGIN
+WHEN new.title IS NOT NULL AND new.deleted_at IS NULL AND new.purged_at IS NULL
+    AND NOT EXISTS (SELECT 1 FROM search_deferral d WHERE d.conversations_after < new.id)
+BEGIN
     INSERT INTO title_search (rowid, title) VALUES (new.id, new.title);
 END;
 CREATE TRIGGER conversation_search_title AFTER UPDATE OF title, deleted_at, purged_at ON conversation
@@ -48,7 +50,8 @@ BEGIN
     DELETE FROM title_search WHERE rowid = old.id;
     INSERT INTO title_search (rowid, title)
         SELECT new.id, new.title
-        WHERE new.title IS NOT NULL AND new.deleted_at IS NULL AND new.purged_at IS NULL;
+        WHERE new.title IS NOT NULL AND new.deleted_at IS NULL AND new.purged_at IS NULL
+            AND NOT EXISTS (SELECT 1 FROM search_deferral d WHERE d.conversations_after < new.id);
 END;
 CREATE TRIGGER conversation_search_visibility AFTER UPDATE OF deleted_at, purged_at ON conversation
 WHEN (old.deleted_at IS NULL AND old.purged_at IS NULL) <> (new.deleted_at IS NULL AND new.purged_at IS NULL)
@@ -56,11 +59,11 @@ BEGIN
     INSERT INTO fragment_search (fragment_search, rowid, content)
         SELECT 'delete', f.id, f.content FROM turn t JOIN fragment f ON f.turn_id = t.id
         WHERE t.conversation_id = old.id AND t.deleted_at IS NULL AND f.kind = 'text'
-            AND old.deleted_at IS NULL AND old.purged_at IS NULL;
+            AND old.deleted_at IS NULL AND old.purged_at IS NULL AND NOT EXISTS (SELECT 1 FROM search_deferral d WHERE d.fragments_after < f.id);
     INSERT INTO fragment_search (rowid, content)
         SELECT f.id, f.content FROM turn t JOIN fragment f ON f.turn_id = t.id
         WHERE t.conversation_id = new.id AND t.deleted_at IS NULL AND f.kind = 'text'
-            AND new.deleted_at IS NULL AND new.purged_at IS NULL
+            AND new.deleted_at IS NULL AND new.purged_at IS NULL AND NOT EXISTS (SELECT 1 FROM search_deferral d WHERE d.fragments_after < f.id)
         ORDER BY f.id;
 END;
 CREATE TABLE data_frame (
@@ -96,12 +99,14 @@ CREATE TABLE fragment (
     metadata TEXT CHECK (metadata IS NULL OR json_valid(metadata)),
     UNIQUE (turn_id, position)
 ) STRICT;
-CREATE TRIGGER fragment_search_delete AFTER DELETE ON fragment WHEN old.kind = 'text' BEGIN
+CREATE TRIGGER fragment_search_delete AFTER DELETE ON fragment WHEN old.kind = 'text' AND NOT EXISTS (SELECT 1 FROM search_deferral d WHERE d.fragments_after < old.id) BEGIN
     INSERT INTO fragment_search (fragment_search, rowid, content)
         SELECT 'delete', old.id, old.content FROM turn t JOIN conversation c ON c.id = t.conversation_id
         WHERE t.id = old.turn_id AND t.deleted_at IS NULL AND c.deleted_at IS NULL AND c.purged_at IS NULL;
 END;
-CREATE TRIGGER fragment_search_insert AFTER INSERT ON fragment WHEN new.kind = 'text' BEGIN
+CREATE TRIGGER fragment_search_insert AFTER INSERT ON fragment
+WHEN new.kind = 'text' AND NOT EXISTS (SELECT 1 FROM search_deferral d WHERE d.fragments_after < new.id)
+BEGIN
     INSERT INTO fragment_search (rowid, content)
         SELECT new.id, new.content FROM turn t JOIN conversation c ON c.id = t.conversation_id
         WHERE t.id = new.turn_id AND t.deleted_at IS NULL AND c.deleted_at IS NULL AND c.purged_at IS NULL;
@@ -110,11 +115,11 @@ CREATE TRIGGER fragment_search_update AFTER UPDATE OF content, kind, turn_id ON 
 WHEN old.kind = 'text' OR new.kind = 'text' BEGIN
     INSERT INTO fragment_search (fragment_search, rowid, content)
         SELECT 'delete', old.id, old.content FROM turn t JOIN conversation c ON c.id = t.conversation_id
-        WHERE old.kind = 'text' AND t.id = old.turn_id
+        WHERE old.kind = 'text' AND t.id = old.turn_id AND NOT EXISTS (SELECT 1 FROM search_deferral d WHERE d.fragments_after < old.id)
             AND t.deleted_at IS NULL AND c.deleted_at IS NULL AND c.purged_at IS NULL;
     INSERT INTO fragment_search (rowid, content)
         SELECT new.id, new.content FROM turn t JOIN conversation c ON c.id = t.conversation_id
-        WHERE new.kind = 'text' AND t.id = new.turn_id
+        WHERE new.kind = 'text' AND t.id = new.turn_id AND NOT EXISTS (SELECT 1 FROM search_deferral d WHERE d.fragments_after < new.id)
             AND t.deleted_at IS NULL AND c.deleted_at IS NULL AND c.purged_at IS NULL;
 END;
 CREATE VIRTUAL TABLE fragment_search USING fts5 (
@@ -135,6 +140,11 @@ CREATE TABLE "outbox" (
     delivered_at INTEGER
 , attempted_at INTEGER, sent_after_turn TEXT, claim_owner TEXT CHECK (claim_owner IS NULL OR length(claim_owner) > 0), claim_expires_at INTEGER) STRICT;
 CREATE INDEX outbox_conversation ON outbox (conversation_id, id);
+CREATE TABLE search_deferral (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    fragments_after INTEGER NOT NULL,
+    conversations_after INTEGER NOT NULL
+) STRICT;
 CREATE TABLE sync_state (
     scope TEXT NOT NULL PRIMARY KEY CHECK (length(scope) > 0),
     cursor TEXT,
@@ -165,7 +175,7 @@ CREATE INDEX turn_tombstone ON turn (deleted_at) WHERE deleted_at IS NOT NULL;
 CREATE TRIGGER turn_search_delete BEFORE DELETE ON turn WHEN old.deleted_at IS NULL BEGIN
     INSERT INTO fragment_search (fragment_search, rowid, content)
         SELECT 'delete', f.id, f.content FROM fragment f
-        WHERE f.turn_id = old.id AND f.kind = 'text'
+        WHERE f.turn_id = old.id AND f.kind = 'text' AND NOT EXISTS (SELECT 1 FROM search_deferral d WHERE d.fragments_after < f.id)
             AND EXISTS (SELECT 1 FROM conversation c
                 WHERE c.id = old.conversation_id AND c.deleted_at IS NULL AND c.purged_at IS NULL);
 END;
@@ -174,12 +184,12 @@ WHEN (old.deleted_at IS NULL) <> (new.deleted_at IS NULL) OR old.conversation_id
 BEGIN
     INSERT INTO fragment_search (fragment_search, rowid, content)
         SELECT 'delete', f.id, f.content FROM fragment f
-        WHERE f.turn_id = old.id AND f.kind = 'text' AND old.deleted_at IS NULL
+        WHERE f.turn_id = old.id AND f.kind = 'text' AND old.deleted_at IS NULL AND NOT EXISTS (SELECT 1 FROM search_deferral d WHERE d.fragments_after < f.id)
             AND EXISTS (SELECT 1 FROM conversation c
                 WHERE c.id = old.conversation_id AND c.deleted_at IS NULL AND c.purged_at IS NULL);
     INSERT INTO fragment_search (rowid, content)
         SELECT f.id, f.content FROM fragment f
-        WHERE f.turn_id = new.id AND f.kind = 'text' AND new.deleted_at IS NULL
+        WHERE f.turn_id = new.id AND f.kind = 'text' AND new.deleted_at IS NULL AND NOT EXISTS (SELECT 1 FROM search_deferral d WHERE d.fragments_after < f.id)
             AND EXISTS (SELECT 1 FROM conversation c
                 WHERE c.id = new.conversation_id AND c.deleted_at IS NULL AND c.purged_at IS NULL)
         ORDER BY f.id;

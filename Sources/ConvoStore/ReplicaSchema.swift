@@ -336,6 +336,12 @@ extension ReplicaSchema {
     ///   was indexed. No trigger joins three tables per row: a fragment's own triggers look up
     ///   its turn and conversation by key; the joins run only when a whole turn or conversation
     ///   is hidden, shown or removed.
+    /// - A page's new rows are indexed by one statement when the page ends, not by a trigger
+    ///   per row: on SQLite before 3.44, FTS5 writes its pending terms to disk at every
+    ///   statement savepoint, and a row trigger (or a foreign key) gives every INSERT one, so
+    ///   per-row indexing wrote one index segment per fragment. `search_deferral` holds, while
+    ///   a page is written, the ids after which rows are the page's; every trigger leaves those
+    ///   rows to the page's closing statement (see `PageWriter`).
     /// - A removed turn or conversation takes its text out of the index in a BEFORE DELETE
     ///   trigger, while its rows still say whether they were visible; the cascaded deletes of its
     ///   fragments then find no turn (or conversation) and leave the index alone, so nothing is
@@ -384,8 +390,19 @@ extension ReplicaSchema {
             WHERE f.kind = 'text' AND t.deleted_at IS NULL AND c.deleted_at IS NULL AND c.purged_at IS NULL
             ORDER BY f.id;
 
+        -- While a page is written (PageWriter), its new rows are indexed by one statement at
+        -- its end: a row here says which ids are new (greater than these), and the triggers
+        -- leave them alone. Empty outside a page, so every other write is indexed at once.
+        CREATE TABLE search_deferral (
+            id INTEGER PRIMARY KEY CHECK (id = 1),
+            fragments_after INTEGER NOT NULL,
+            conversations_after INTEGER NOT NULL
+        ) STRICT;
+
         CREATE TRIGGER conversation_search_insert AFTER INSERT ON conversation
-        WHEN new.title IS NOT NULL AND new.deleted_at IS NULL AND new.purged_at IS NULL BEGIN
+        WHEN new.title IS NOT NULL AND new.deleted_at IS NULL AND new.purged_at IS NULL
+            AND NOT EXISTS (SELECT 1 FROM search_deferral d WHERE d.conversations_after < new.id)
+        BEGIN
             INSERT INTO title_search (rowid, title) VALUES (new.id, new.title);
         END;
 
@@ -396,7 +413,8 @@ extension ReplicaSchema {
             DELETE FROM title_search WHERE rowid = old.id;
             INSERT INTO title_search (rowid, title)
                 SELECT new.id, new.title
-                WHERE new.title IS NOT NULL AND new.deleted_at IS NULL AND new.purged_at IS NULL;
+                WHERE new.title IS NOT NULL AND new.deleted_at IS NULL AND new.purged_at IS NULL
+                    AND NOT EXISTS (SELECT 1 FROM search_deferral d WHERE d.conversations_after < new.id);
         END;
 
         CREATE TRIGGER conversation_search_visibility AFTER UPDATE OF deleted_at, purged_at ON conversation
@@ -405,11 +423,11 @@ extension ReplicaSchema {
             INSERT INTO fragment_search (fragment_search, rowid, content)
                 SELECT 'delete', f.id, f.content FROM turn t JOIN fragment f ON f.turn_id = t.id
                 WHERE t.conversation_id = old.id AND t.deleted_at IS NULL AND f.kind = 'text'
-                    AND old.deleted_at IS NULL AND old.purged_at IS NULL;
+                    AND old.deleted_at IS NULL AND old.purged_at IS NULL AND NOT EXISTS (SELECT 1 FROM search_deferral d WHERE d.fragments_after < f.id);
             INSERT INTO fragment_search (rowid, content)
                 SELECT f.id, f.content FROM turn t JOIN fragment f ON f.turn_id = t.id
                 WHERE t.conversation_id = new.id AND t.deleted_at IS NULL AND f.kind = 'text'
-                    AND new.deleted_at IS NULL AND new.purged_at IS NULL
+                    AND new.deleted_at IS NULL AND new.purged_at IS NULL AND NOT EXISTS (SELECT 1 FROM search_deferral d WHERE d.fragments_after < f.id)
                 ORDER BY f.id;
         END;
 
@@ -418,7 +436,7 @@ extension ReplicaSchema {
             INSERT INTO fragment_search (fragment_search, rowid, content)
                 SELECT 'delete', f.id, f.content FROM turn t JOIN fragment f ON f.turn_id = t.id
                 WHERE t.conversation_id = old.id AND t.deleted_at IS NULL AND f.kind = 'text'
-                    AND old.deleted_at IS NULL AND old.purged_at IS NULL;
+                    AND old.deleted_at IS NULL AND old.purged_at IS NULL AND NOT EXISTS (SELECT 1 FROM search_deferral d WHERE d.fragments_after < f.id);
         END;
 
         CREATE TRIGGER turn_search_visibility AFTER UPDATE OF deleted_at, conversation_id ON turn
@@ -426,12 +444,12 @@ extension ReplicaSchema {
         BEGIN
             INSERT INTO fragment_search (fragment_search, rowid, content)
                 SELECT 'delete', f.id, f.content FROM fragment f
-                WHERE f.turn_id = old.id AND f.kind = 'text' AND old.deleted_at IS NULL
+                WHERE f.turn_id = old.id AND f.kind = 'text' AND old.deleted_at IS NULL AND NOT EXISTS (SELECT 1 FROM search_deferral d WHERE d.fragments_after < f.id)
                     AND EXISTS (SELECT 1 FROM conversation c
                         WHERE c.id = old.conversation_id AND c.deleted_at IS NULL AND c.purged_at IS NULL);
             INSERT INTO fragment_search (rowid, content)
                 SELECT f.id, f.content FROM fragment f
-                WHERE f.turn_id = new.id AND f.kind = 'text' AND new.deleted_at IS NULL
+                WHERE f.turn_id = new.id AND f.kind = 'text' AND new.deleted_at IS NULL AND NOT EXISTS (SELECT 1 FROM search_deferral d WHERE d.fragments_after < f.id)
                     AND EXISTS (SELECT 1 FROM conversation c
                         WHERE c.id = new.conversation_id AND c.deleted_at IS NULL AND c.purged_at IS NULL)
                 ORDER BY f.id;
@@ -440,12 +458,14 @@ extension ReplicaSchema {
         CREATE TRIGGER turn_search_delete BEFORE DELETE ON turn WHEN old.deleted_at IS NULL BEGIN
             INSERT INTO fragment_search (fragment_search, rowid, content)
                 SELECT 'delete', f.id, f.content FROM fragment f
-                WHERE f.turn_id = old.id AND f.kind = 'text'
+                WHERE f.turn_id = old.id AND f.kind = 'text' AND NOT EXISTS (SELECT 1 FROM search_deferral d WHERE d.fragments_after < f.id)
                     AND EXISTS (SELECT 1 FROM conversation c
                         WHERE c.id = old.conversation_id AND c.deleted_at IS NULL AND c.purged_at IS NULL);
         END;
 
-        CREATE TRIGGER fragment_search_insert AFTER INSERT ON fragment WHEN new.kind = 'text' BEGIN
+        CREATE TRIGGER fragment_search_insert AFTER INSERT ON fragment
+        WHEN new.kind = 'text' AND NOT EXISTS (SELECT 1 FROM search_deferral d WHERE d.fragments_after < new.id)
+        BEGIN
             INSERT INTO fragment_search (rowid, content)
                 SELECT new.id, new.content FROM turn t JOIN conversation c ON c.id = t.conversation_id
                 WHERE t.id = new.turn_id AND t.deleted_at IS NULL AND c.deleted_at IS NULL AND c.purged_at IS NULL;
@@ -455,17 +475,17 @@ extension ReplicaSchema {
         WHEN old.kind = 'text' OR new.kind = 'text' BEGIN
             INSERT INTO fragment_search (fragment_search, rowid, content)
                 SELECT 'delete', old.id, old.content FROM turn t JOIN conversation c ON c.id = t.conversation_id
-                WHERE old.kind = 'text' AND t.id = old.turn_id
+                WHERE old.kind = 'text' AND t.id = old.turn_id AND NOT EXISTS (SELECT 1 FROM search_deferral d WHERE d.fragments_after < old.id)
                     AND t.deleted_at IS NULL AND c.deleted_at IS NULL AND c.purged_at IS NULL;
             INSERT INTO fragment_search (rowid, content)
                 SELECT new.id, new.content FROM turn t JOIN conversation c ON c.id = t.conversation_id
-                WHERE new.kind = 'text' AND t.id = new.turn_id
+                WHERE new.kind = 'text' AND t.id = new.turn_id AND NOT EXISTS (SELECT 1 FROM search_deferral d WHERE d.fragments_after < new.id)
                     AND t.deleted_at IS NULL AND c.deleted_at IS NULL AND c.purged_at IS NULL;
         END;
 
         -- Runs for a fragment deleted on its own; one deleted with its turn (a cascade) finds
         -- no turn, and turn_search_delete has already taken its text out.
-        CREATE TRIGGER fragment_search_delete AFTER DELETE ON fragment WHEN old.kind = 'text' BEGIN
+        CREATE TRIGGER fragment_search_delete AFTER DELETE ON fragment WHEN old.kind = 'text' AND NOT EXISTS (SELECT 1 FROM search_deferral d WHERE d.fragments_after < old.id) BEGIN
             INSERT INTO fragment_search (fragment_search, rowid, content)
                 SELECT 'delete', old.id, old.content FROM turn t JOIN conversation c ON c.id = t.conversation_id
                 WHERE t.id = old.turn_id AND t.deleted_at IS NULL AND c.deleted_at IS NULL AND c.purged_at IS NULL;

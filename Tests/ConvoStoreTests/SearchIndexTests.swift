@@ -24,6 +24,9 @@ struct SearchIndexTests {
                     WHERE f.kind = 'text' AND t.deleted_at IS NULL AND c.deleted_at IS NULL AND c.purged_at IS NULL
                     """)
             var problems: [String] = []
+            if try Int.fetchOne(db, sql: "SELECT count(*) FROM search_deferral") != 0 {
+                problems.append("a page's deferral outlived it")
+            }
             let documents = Set(try Int64.fetchAll(db, sql: "SELECT id FROM fragment_search_docsize"))
             let expected = Set(visible.map { $0["id"] as Int64 })
             if documents != expected { problems.append("documents \(documents.sorted()) != visible \(expected.sorted())") }

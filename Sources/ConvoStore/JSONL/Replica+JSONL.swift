@@ -195,6 +195,7 @@ struct JSONLImporter {
             let turnsChanged = try writer.writeTurns(turns, conversationID: localID, mode: .replace)
             outcomes.append((number, .success(written == .unchanged && turnsChanged ? .updated : written)))
         }
+        try writer.finish()
         return outcomes
     }
 

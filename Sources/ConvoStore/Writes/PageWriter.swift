@@ -12,6 +12,11 @@ import GRDB
 /// two of its conversations, writes exactly what ``RowWriter``'s row-by-row writes would: a
 /// row is written only when a field differs (applying a page twice changes nothing). Inserts
 /// go through cached prepared statements.
+///
+/// The page's new fragments and conversations enter the search indexes in one statement each
+/// at ``finish()``, in ascending rowid order, instead of one trigger run per row (see the
+/// schema's v5 note on `search_deferral`). ``finish()`` must run before the transaction
+/// commits; a page that throws rolls the deferral back with its rows.
 struct PageWriter {
     private let db: Database
     private let fields: RowWriter.Fields
@@ -21,6 +26,9 @@ struct PageWriter {
     private var turnsOfConversation: [Int64: Set<String>] = [:]
     /// The stored fragments of the turns read, in position order.
     private var fragments: [Int64: [FragmentRecord]] = [:]
+    /// The largest fragment and conversation ids before the page's first insert: rows above
+    /// them are the page's. `nil` until it inserts (a page that changes nothing writes nothing).
+    private var deferredAfter: (fragments: Int64, conversations: Int64)?
 
     /// SQLite's default limit on bound arguments is 32,766; chunks stay far below it.
     private static let chunkSize = 900
@@ -79,6 +87,7 @@ struct PageWriter {
         incoming.lastSeenPass = pass
         guard let existing = conversations[conversation.id], let localID = existing.id else {
             incoming.contentHash = changeToken
+            try deferIndexing()
             try incoming.insertNew(db)
             guard let localID = incoming.id else { throw StoreError(.database, "an inserted row has no key") }
             conversations[conversation.id] = incoming
@@ -155,6 +164,7 @@ struct PageWriter {
                 guard let id = record.id else { throw StoreError(.database, "an inserted row has no key") }
                 turns[turn.id] = record
                 turnsOfConversation[conversationID, default: []].insert(turn.id)
+                if !turn.fragments.isEmpty { try deferIndexing() }
                 var inserted: [FragmentRecord] = []
                 inserted.reserveCapacity(turn.fragments.count)
                 for (position, fragment) in turn.fragments.enumerated() {
@@ -202,6 +212,7 @@ struct PageWriter {
                 record.id = stored[index].id
                 if try record.updateChanges(db, from: stored[index]) { changed = true }
             } else {
+                try deferIndexing()
                 try record.insertNew(db)
                 changed = true
             }
@@ -214,6 +225,42 @@ struct PageWriter {
         }
         fragments[turnID] = written
         return changed
+    }
+
+    /// Starts deferring the indexing of new rows, before the page's first insert.
+    private mutating func deferIndexing() throws {
+        guard deferredAfter == nil else { return }
+        let fragments = try Int64.fetchOne(db.cachedStatement(sql: "SELECT coalesce(max(id), 0) FROM fragment")) ?? 0
+        let conversations = try Int64.fetchOne(db.cachedStatement(sql: "SELECT coalesce(max(id), 0) FROM conversation")) ?? 0
+        try db.cachedStatement(
+            sql: "INSERT OR REPLACE INTO search_deferral (id, fragments_after, conversations_after) VALUES (1, ?, ?)"
+        ).execute(arguments: [fragments, conversations])
+        deferredAfter = (fragments, conversations)
+    }
+
+    /// Indexes the page's new visible text and titles, in rowid order, and ends the deferral:
+    /// from here on every write is indexed by the schema's triggers again.
+    func finish() throws {
+        guard let deferredAfter else { return }
+        try db.cachedStatement(
+            sql: """
+                INSERT INTO fragment_search (rowid, content)
+                SELECT f.id, f.content FROM fragment f
+                JOIN turn t ON t.id = f.turn_id JOIN conversation c ON c.id = t.conversation_id
+                WHERE f.id > ? AND f.kind = 'text' AND t.deleted_at IS NULL AND c.deleted_at IS NULL
+                    AND c.purged_at IS NULL
+                ORDER BY f.id
+                """
+        ).execute(arguments: [deferredAfter.fragments])
+        try db.cachedStatement(
+            sql: """
+                INSERT INTO title_search (rowid, title)
+                SELECT id, title FROM conversation
+                WHERE id > ? AND title IS NOT NULL AND deleted_at IS NULL AND purged_at IS NULL
+                ORDER BY id
+                """
+        ).execute(arguments: [deferredAfter.conversations])
+        try db.cachedStatement(sql: "DELETE FROM search_deferral").execute()
     }
 
     /// Reads the conversation and its remote turns again after writes made outside this

@@ -94,6 +94,7 @@ extension Replica {
                 if reapplied { try writer.reload(conversation: item.conversation.id, localID: localID) }
                 try Self.apply(item.syncState, db)
             }
+            try writer.finish()
             var paths: [String] = []
             for remoteID in purged {
                 paths += try RowWriter.purge(remoteID: remoteID, at: Timestamp.milliseconds(date), db)
