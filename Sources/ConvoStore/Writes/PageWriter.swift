@@ -29,6 +29,16 @@ struct PageWriter {
     /// The largest fragment and conversation ids before the page's first insert: rows above
     /// them are the page's. `nil` until it inserts (a page that changes nothing writes nothing).
     private var deferredAfter: (fragments: Int64, conversations: Int64)?
+    /// The keys the page's next new turn and fragment get, set with ``deferredAfter``: new rows
+    /// are written with their keys, many to a statement, when a conversation's turns are done.
+    private var nextTurnID: Int64 = 0
+    private var nextFragmentID: Int64 = 0
+    private var pendingTurns: [TurnRecord] = []
+    private var pendingFragments: [FragmentRecord] = []
+    /// Turns (by remote id) and fragments' turns (by key) with rows still in the buffers above.
+    private var pendingTurnIDs: Set<String> = []
+    private var pendingFragmentTurns: Set<Int64> = []
+    private var insertStatements: [String: Statement] = [:]
 
     /// SQLite's default limit on bound arguments is 32,766; chunks stay far below it.
     private static let chunkSize = 900
@@ -131,6 +141,7 @@ struct PageWriter {
             }
             seen.insert(turn.id)
             if let existing = turns[turn.id], let existingID = existing.id {
+                if pendingTurnIDs.contains(turn.id) || pendingFragmentTurns.contains(existingID) { try flushInserts() }
                 let ordinal: Int64
                 switch mode {
                 case .replace: ordinal = Int64(index)
@@ -159,23 +170,29 @@ struct PageWriter {
                     ordinal = nextOrdinal
                     nextOrdinal += 1
                 }
+                try deferIndexing()
                 var record = TurnRecord(turn, conversationID: conversationID, ordinal: ordinal)
-                try record.insertNew(db)
-                guard let id = record.id else { throw StoreError(.database, "an inserted row has no key") }
+                let id = nextTurnID
+                nextTurnID += 1
+                record.id = id
+                pendingTurns.append(record)
+                pendingTurnIDs.insert(turn.id)
                 turns[turn.id] = record
                 turnsOfConversation[conversationID, default: []].insert(turn.id)
-                if !turn.fragments.isEmpty { try deferIndexing() }
                 var inserted: [FragmentRecord] = []
                 inserted.reserveCapacity(turn.fragments.count)
                 for (position, fragment) in turn.fragments.enumerated() {
                     var row = try FragmentRecord(fragment, turnID: id, position: Int64(position))
-                    try row.insertNew(db)
+                    row.id = nextFragmentID
+                    nextFragmentID += 1
+                    pendingFragments.append(row)
                     inserted.append(row)
                 }
                 fragments[id] = inserted
                 changed = true
             }
         }
+        try flushInserts()
         if mode == .replace, let held = turnsOfConversation[conversationID] {
             let gone = held.subtracting(seen)
             if !gone.isEmpty {
@@ -213,12 +230,16 @@ struct PageWriter {
                 if try record.updateChanges(db, from: stored[index]) { changed = true }
             } else {
                 try deferIndexing()
-                try record.insertNew(db)
+                record.id = nextFragmentID
+                nextFragmentID += 1
+                pendingFragments.append(record)
+                pendingFragmentTurns.insert(turnID)
                 changed = true
             }
             written.append(record)
         }
         if stored.count > list.count {
+            try flushInserts()
             try db.cachedStatement(sql: "DELETE FROM fragment WHERE turn_id = ? AND position >= ?")
                 .execute(arguments: [turnID, list.count])
             changed = true
@@ -232,15 +253,68 @@ struct PageWriter {
         guard deferredAfter == nil else { return }
         let fragments = try Int64.fetchOne(db.cachedStatement(sql: "SELECT coalesce(max(id), 0) FROM fragment")) ?? 0
         let conversations = try Int64.fetchOne(db.cachedStatement(sql: "SELECT coalesce(max(id), 0) FROM conversation")) ?? 0
+        let turns = try Int64.fetchOne(db.cachedStatement(sql: "SELECT coalesce(max(id), 0) FROM turn")) ?? 0
         try db.cachedStatement(
             sql: "INSERT OR REPLACE INTO search_deferral (id, fragments_after, conversations_after) VALUES (1, ?, ?)"
         ).execute(arguments: [fragments, conversations])
         deferredAfter = (fragments, conversations)
+        nextTurnID = turns + 1
+        nextFragmentID = fragments + 1
+    }
+
+    private static let turnColumns = [
+        "id", "remote_id", "conversation_id", "ordinal", "role", "timestamp", "state", "error_detail", "in_reply_to",
+        "deleted_at",
+    ]
+    private static let fragmentColumns = ["id", "turn_id", "position", "kind", "content", "state", "metadata"]
+
+    /// Writes the buffered new turns, then their fragments, many rows to a statement.
+    private mutating func flushInserts() throws {
+        for start in stride(from: 0, to: pendingTurns.count, by: 90) {
+            let rows = pendingTurns[start..<min(start + 90, pendingTurns.count)]
+            var values: [(any DatabaseValueConvertible)?] = []
+            values.reserveCapacity(rows.count * Self.turnColumns.count)
+            for row in rows {
+                values += [
+                    row.id, row.remoteID, row.conversationID, row.ordinal, row.role, row.timestamp, row.state,
+                    row.errorDetail, row.inReplyTo, row.deletedAt,
+                ] as [(any DatabaseValueConvertible)?]
+            }
+            try insertStatement("turn", Self.turnColumns, rows: rows.count).execute(arguments: StatementArguments(values))
+        }
+        pendingTurns.removeAll(keepingCapacity: true)
+        pendingTurnIDs.removeAll(keepingCapacity: true)
+        for start in stride(from: 0, to: pendingFragments.count, by: 120) {
+            let rows = pendingFragments[start..<min(start + 120, pendingFragments.count)]
+            var values: [(any DatabaseValueConvertible)?] = []
+            values.reserveCapacity(rows.count * Self.fragmentColumns.count)
+            for row in rows {
+                values += [row.id, row.turnID, row.position, row.kind, row.content, row.state, row.metadata]
+                    as [(any DatabaseValueConvertible)?]
+            }
+            try insertStatement("fragment", Self.fragmentColumns, rows: rows.count)
+                .execute(arguments: StatementArguments(values))
+        }
+        pendingFragments.removeAll(keepingCapacity: true)
+        pendingFragmentTurns.removeAll(keepingCapacity: true)
+    }
+
+    /// `INSERT INTO table (columns) VALUES (…), (…)` for `rows` rows, prepared once per page and size.
+    private mutating func insertStatement(_ table: String, _ columns: [String], rows: Int) throws -> Statement {
+        let key = "\(table) \(rows)"
+        if let statement = insertStatements[key] { return statement }
+        let row = "(" + Array(repeating: "?", count: columns.count).joined(separator: ",") + ")"
+        let sql = "INSERT INTO \(table) (\(columns.joined(separator: ", "))) VALUES "
+            + Array(repeating: row, count: rows).joined(separator: ",")
+        let statement = try db.makeStatement(sql: sql)
+        insertStatements[key] = statement
+        return statement
     }
 
     /// Indexes the page's new visible text and titles, in rowid order, and ends the deferral:
     /// from here on every write is indexed by the schema's triggers again.
-    func finish() throws {
+    mutating func finish() throws {
+        try flushInserts()
         guard let deferredAfter else { return }
         try db.cachedStatement(
             sql: """
