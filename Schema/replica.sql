@@ -31,55 +31,41 @@ CREATE INDEX conversation_tombstone ON conversation (coalesce(purged_at, deleted
     WHERE deleted_at IS NOT NULL OR purged_at IS NOT NULL;
 CREATE INDEX conversation_updated ON conversation (coalesce(updated_at, -9223372036854775808), id);
 CREATE TRIGGER conversation_search_delete BEFORE DELETE ON conversation BEGIN
-    DELETE FROM search_index WHERE rowid = -old.id;
-    DELETE FROM search_index WHERE rowid IN (
-        SELECT f.id FROM fragment f JOIN turn t ON t.id = f.turn_id WHERE t.conversation_id = old.id);
+    DELETE FROM title_search WHERE rowid = old.id;
+    INSERT INTO fragment_search (fragment_search, rowid, content)
+        SELECT 'delete', f.id, f.content FROM turn t JOIN fragment f ON f.turn_id = t.id
+        WHERE t.conversation_id = old.id AND t.deleted_at IS NULL AND f.kind = 'text'
+            AND old.deleted_at IS NULL AND old.purged_at IS NULL AND NOT EXISTS (SELECT 1 FROM search_deferral d WHERE d.fragments_after < f.id);
 END;
 CREATE TRIGGER conversation_search_insert AFTER INSERT ON conversation
-WHEN new.title IS NOT NULL AND new.deleted_at IS NULL AND new.purged_at IS NULL BEGIN
-    INSERT INTO search_index (rowid, title, conversation_id) VALUES (-new.id, new.title, new.id);
+WHEN new.title IS NOT NULL AND new.deleted_at IS NULL AND new.purged_at IS NULL
+    AND NOT EXISTS (SELECT 1 FROM search_deferral d WHERE d.conversations_after < new.id)
+BEGIN
+    INSERT INTO title_search (rowid, title) VALUES (new.id, new.title);
 END;
 CREATE TRIGGER conversation_search_title AFTER UPDATE OF title, deleted_at, purged_at ON conversation
 WHEN old.title IS NOT new.title
     OR (old.deleted_at IS NULL AND old.purged_at IS NULL) <> (new.deleted_at IS NULL AND new.purged_at IS NULL)
 BEGIN
-    DELETE FROM search_index WHERE rowid = -old.id;
-    INSERT INTO search_index (rowid, title, conversation_id)
-        SELECT -new.id, new.title, new.id
-        WHERE new.title IS NOT NULL AND new.deleted_at IS NULL AND new.purged_at IS NULL;
+    DELETE FROM title_search WHERE rowid = old.id;
+    INSERT INTO title_search (rowid, title)
+        SELECT new.id, new.title
+        WHERE new.title IS NOT NULL AND new.deleted_at IS NULL AND new.purged_at IS NULL
+            AND NOT EXISTS (SELECT 1 FROM search_deferral d WHERE d.conversations_after < new.id);
 END;
 CREATE TRIGGER conversation_search_visibility AFTER UPDATE OF deleted_at, purged_at ON conversation
 WHEN (old.deleted_at IS NULL AND old.purged_at IS NULL) <> (new.deleted_at IS NULL AND new.purged_at IS NULL)
 BEGIN
-    DELETE FROM search_index WHERE rowid IN (
-        SELECT f.id FROM fragment f JOIN turn t ON t.id = f.turn_id WHERE t.conversation_id = new.id);
-    INSERT INTO search_index (rowid, body, conversation_id, turn_id)
-        SELECT fragment_id, content, conversation_id, turn_id FROM searchable_fragment
-        WHERE conversation_id = new.id;
+    INSERT INTO fragment_search (fragment_search, rowid, content)
+        SELECT 'delete', f.id, f.content FROM turn t JOIN fragment f ON f.turn_id = t.id
+        WHERE t.conversation_id = old.id AND t.deleted_at IS NULL AND f.kind = 'text'
+            AND old.deleted_at IS NULL AND old.purged_at IS NULL AND NOT EXISTS (SELECT 1 FROM search_deferral d WHERE d.fragments_after < f.id);
+    INSERT INTO fragment_search (rowid, content)
+        SELECT f.id, f.content FROM turn t JOIN fragment f ON f.turn_id = t.id
+        WHERE t.conversation_id = new.id AND t.deleted_at IS NULL AND f.kind = 'text'
+            AND new.deleted_at IS NULL AND new.purged_at IS NULL AND NOT EXISTS (SELECT 1 FROM search_deferral d WHERE d.fragments_after < f.id)
+        ORDER BY f.id;
 END;
-CREATE TRIGGER conversation_tally_delete AFTER DELETE ON conversation BEGIN
-    UPDATE conversation_tally SET kept = kept - (old.purged_at IS NULL),
-        visible = visible - (old.purged_at IS NULL AND old.deleted_at IS NULL)
-    WHERE id = 1;
-END;
-CREATE TRIGGER conversation_tally_insert AFTER INSERT ON conversation BEGIN
-    UPDATE conversation_tally SET kept = kept + (new.purged_at IS NULL),
-        visible = visible + (new.purged_at IS NULL AND new.deleted_at IS NULL)
-    WHERE id = 1;
-END;
-CREATE TRIGGER conversation_tally_update AFTER UPDATE OF deleted_at, purged_at ON conversation
-WHEN (old.purged_at IS NULL) <> (new.purged_at IS NULL) OR (old.deleted_at IS NULL) <> (new.deleted_at IS NULL)
-BEGIN
-    UPDATE conversation_tally SET kept = kept + (new.purged_at IS NULL) - (old.purged_at IS NULL),
-        visible = visible + (new.purged_at IS NULL AND new.deleted_at IS NULL)
-            - (old.purged_at IS NULL AND old.deleted_at IS NULL)
-    WHERE id = 1;
-END;
-CREATE TABLE conversation_tally (
-    id INTEGER PRIMARY KEY CHECK (id = 1),
-    kept INTEGER NOT NULL CHECK (kept >= 0),
-    visible INTEGER NOT NULL CHECK (visible >= 0 AND visible <= kept)
-) STRICT;
 CREATE TABLE data_frame (
     id INTEGER PRIMARY KEY,
     conversation_id INTEGER NOT NULL REFERENCES conversation (id) ON DELETE CASCADE,
@@ -113,21 +99,33 @@ CREATE TABLE fragment (
     metadata TEXT CHECK (metadata IS NULL OR json_valid(metadata)),
     UNIQUE (turn_id, position)
 ) STRICT;
-CREATE TRIGGER fragment_search_delete AFTER DELETE ON fragment BEGIN
-    DELETE FROM search_index WHERE rowid = old.id;
+CREATE TRIGGER fragment_search_delete AFTER DELETE ON fragment WHEN old.kind = 'text' AND NOT EXISTS (SELECT 1 FROM search_deferral d WHERE d.fragments_after < old.id) BEGIN
+    INSERT INTO fragment_search (fragment_search, rowid, content)
+        SELECT 'delete', old.id, old.content FROM turn t JOIN conversation c ON c.id = t.conversation_id
+        WHERE t.id = old.turn_id AND t.deleted_at IS NULL AND c.deleted_at IS NULL AND c.purged_at IS NULL;
 END;
-CREATE TRIGGER fragment_search_insert AFTER INSERT ON fragment WHEN new.kind = 'text' BEGIN
-    INSERT INTO search_index (rowid, body, conversation_id, turn_id)
-        SELECT new.id, new.content, t.conversation_id, t.id
-        FROM turn t JOIN conversation c ON c.id = t.conversation_id
+CREATE TRIGGER fragment_search_insert AFTER INSERT ON fragment
+WHEN new.kind = 'text' AND NOT EXISTS (SELECT 1 FROM search_deferral d WHERE d.fragments_after < new.id)
+BEGIN
+    INSERT INTO fragment_search (rowid, content)
+        SELECT new.id, new.content FROM turn t JOIN conversation c ON c.id = t.conversation_id
         WHERE t.id = new.turn_id AND t.deleted_at IS NULL AND c.deleted_at IS NULL AND c.purged_at IS NULL;
 END;
-CREATE TRIGGER fragment_search_update AFTER UPDATE OF content, kind, turn_id ON fragment BEGIN
-    DELETE FROM search_index WHERE rowid = old.id;
-    INSERT INTO search_index (rowid, body, conversation_id, turn_id)
-        SELECT fragment_id, content, conversation_id, turn_id FROM searchable_fragment
-        WHERE fragment_id = new.id;
+CREATE TRIGGER fragment_search_update AFTER UPDATE OF content, kind, turn_id ON fragment
+WHEN old.kind = 'text' OR new.kind = 'text' BEGIN
+    INSERT INTO fragment_search (fragment_search, rowid, content)
+        SELECT 'delete', old.id, old.content FROM turn t JOIN conversation c ON c.id = t.conversation_id
+        WHERE old.kind = 'text' AND t.id = old.turn_id AND NOT EXISTS (SELECT 1 FROM search_deferral d WHERE d.fragments_after < old.id)
+            AND t.deleted_at IS NULL AND c.deleted_at IS NULL AND c.purged_at IS NULL;
+    INSERT INTO fragment_search (rowid, content)
+        SELECT new.id, new.content FROM turn t JOIN conversation c ON c.id = t.conversation_id
+        WHERE new.kind = 'text' AND t.id = new.turn_id AND NOT EXISTS (SELECT 1 FROM search_deferral d WHERE d.fragments_after < new.id)
+            AND t.deleted_at IS NULL AND c.deleted_at IS NULL AND c.purged_at IS NULL;
 END;
+CREATE VIRTUAL TABLE fragment_search USING fts5 (
+    content, content = 'fragment', content_rowid = 'id',
+    tokenize = 'unicode61 remove_diacritics 2'
+);
 CREATE TABLE "outbox" (
     id INTEGER PRIMARY KEY,
     conversation_id INTEGER NOT NULL REFERENCES conversation (id) ON DELETE RESTRICT,
@@ -142,14 +140,11 @@ CREATE TABLE "outbox" (
     delivered_at INTEGER
 , attempted_at INTEGER, sent_after_turn TEXT, claim_owner TEXT CHECK (claim_owner IS NULL OR length(claim_owner) > 0), claim_expires_at INTEGER) STRICT;
 CREATE INDEX outbox_conversation ON outbox (conversation_id, id);
-CREATE VIRTUAL TABLE search_index USING fts5 (
-    title, body, conversation_id UNINDEXED, turn_id UNINDEXED,
-    tokenize = 'unicode61 remove_diacritics 2'
-);
-CREATE VIEW searchable_fragment AS
-    SELECT f.id AS fragment_id, f.content, t.id AS turn_id, c.id AS conversation_id
-    FROM fragment f JOIN turn t ON t.id = f.turn_id JOIN conversation c ON c.id = t.conversation_id
-    WHERE f.kind = 'text' AND t.deleted_at IS NULL AND c.deleted_at IS NULL AND c.purged_at IS NULL;
+CREATE TABLE search_deferral (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    fragments_after INTEGER NOT NULL,
+    conversations_after INTEGER NOT NULL
+) STRICT;
 CREATE TABLE sync_state (
     scope TEXT NOT NULL PRIMARY KEY CHECK (length(scope) > 0),
     cursor TEXT,
@@ -159,6 +154,9 @@ CREATE TABLE sync_state (
     last_event_id TEXT,
     updated_at INTEGER NOT NULL
 ) STRICT;
+CREATE VIRTUAL TABLE title_search USING fts5 (
+    title, tokenize = 'unicode61 remove_diacritics 2'
+);
 CREATE TABLE turn (
     id INTEGER PRIMARY KEY,
     remote_id TEXT UNIQUE CHECK (remote_id IS NULL OR length(remote_id) > 0),
@@ -174,14 +172,25 @@ CREATE TABLE turn (
 CREATE INDEX turn_conversation ON turn (conversation_id, ordinal, id);
 CREATE INDEX turn_outbox ON turn (outbox_id) WHERE outbox_id IS NOT NULL;
 CREATE INDEX turn_tombstone ON turn (deleted_at) WHERE deleted_at IS NOT NULL;
-CREATE TRIGGER turn_search_delete BEFORE DELETE ON turn BEGIN
-    DELETE FROM search_index WHERE rowid IN (SELECT id FROM fragment WHERE turn_id = old.id);
+CREATE TRIGGER turn_search_delete BEFORE DELETE ON turn WHEN old.deleted_at IS NULL BEGIN
+    INSERT INTO fragment_search (fragment_search, rowid, content)
+        SELECT 'delete', f.id, f.content FROM fragment f
+        WHERE f.turn_id = old.id AND f.kind = 'text' AND NOT EXISTS (SELECT 1 FROM search_deferral d WHERE d.fragments_after < f.id)
+            AND EXISTS (SELECT 1 FROM conversation c
+                WHERE c.id = old.conversation_id AND c.deleted_at IS NULL AND c.purged_at IS NULL);
 END;
 CREATE TRIGGER turn_search_visibility AFTER UPDATE OF deleted_at, conversation_id ON turn
 WHEN (old.deleted_at IS NULL) <> (new.deleted_at IS NULL) OR old.conversation_id <> new.conversation_id
 BEGIN
-    DELETE FROM search_index WHERE rowid IN (SELECT id FROM fragment WHERE turn_id = new.id);
-    INSERT INTO search_index (rowid, body, conversation_id, turn_id)
-        SELECT fragment_id, content, conversation_id, turn_id FROM searchable_fragment
-        WHERE turn_id = new.id;
+    INSERT INTO fragment_search (fragment_search, rowid, content)
+        SELECT 'delete', f.id, f.content FROM fragment f
+        WHERE f.turn_id = old.id AND f.kind = 'text' AND old.deleted_at IS NULL AND NOT EXISTS (SELECT 1 FROM search_deferral d WHERE d.fragments_after < f.id)
+            AND EXISTS (SELECT 1 FROM conversation c
+                WHERE c.id = old.conversation_id AND c.deleted_at IS NULL AND c.purged_at IS NULL);
+    INSERT INTO fragment_search (rowid, content)
+        SELECT f.id, f.content FROM fragment f
+        WHERE f.turn_id = new.id AND f.kind = 'text' AND new.deleted_at IS NULL AND NOT EXISTS (SELECT 1 FROM search_deferral d WHERE d.fragments_after < f.id)
+            AND EXISTS (SELECT 1 FROM conversation c
+                WHERE c.id = new.conversation_id AND c.deleted_at IS NULL AND c.purged_at IS NULL)
+        ORDER BY f.id;
 END;

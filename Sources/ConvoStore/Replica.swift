@@ -329,7 +329,8 @@ final class PurgeResidueCompactor: TransactionObserver, Sendable {
             state.last = ContinuousClock.now
         }
         do {
-            try db.execute(sql: "INSERT INTO search_index(search_index) VALUES('optimize')")
+            try db.execute(sql: "INSERT INTO fragment_search(fragment_search) VALUES('optimize')")
+            try db.execute(sql: "INSERT INTO title_search(title_search) VALUES('optimize')")
         } catch {
             state.withLock { $0.pending = true }
             throw error

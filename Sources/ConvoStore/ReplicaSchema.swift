@@ -29,6 +29,9 @@ enum ReplicaSchema {
         migrator.registerMigration("v4 outbox attempts and claims") { db in
             try db.execute(sql: v4OutboxAttemptsAndClaims)
         }
+        migrator.registerMigration("v5 batch writes") { db in
+            try db.execute(sql: v5BatchWrites)
+        }
         return migrator
     }()
 
@@ -313,6 +316,180 @@ enum ReplicaSchema {
         ALTER TABLE outbox ADD COLUMN sent_after_turn TEXT;
         ALTER TABLE outbox ADD COLUMN claim_owner TEXT CHECK (claim_owner IS NULL OR length(claim_owner) > 0);
         ALTER TABLE outbox ADD COLUMN claim_expires_at INTEGER;
+        """
+}
+
+extension ReplicaSchema {
+    /// v5, the schema for batch writes (issue "The sync at the machine's limit"). Every row of
+    /// every table stays as it was; only the search index, its triggers and the tally change.
+    ///
+    /// - Search keeps no second copy of the text: fragments are indexed by `fragment_search`, an
+    ///   FTS5 table with external content (`content='fragment'`), and titles by a small index of
+    ///   their own, `title_search` (rowid = conversation id). One index for both made every
+    ///   title's rowid (`-conversation.id`) come before the fragments' in a write, and FTS5 writes
+    ///   its pending terms to a new segment whenever a rowid goes down: one segment per
+    ///   conversation, merged again and again. Each index now receives ascending rowids.
+    /// - What is searchable is exactly what it was: text fragments (`kind = 'text'`) of turns not
+    ///   soft-deleted in conversations neither soft-deleted nor purged, and those conversations'
+    ///   titles. External content must be told the exact old text of an entry it removes, so
+    ///   every trigger that removes one reads it from the row it removes, and only when that row
+    ///   was indexed. No trigger joins three tables per row: a fragment's own triggers look up
+    ///   its turn and conversation by key; the joins run only when a whole turn or conversation
+    ///   is hidden, shown or removed.
+    /// - A page's new rows are indexed by one statement when the page ends, not by a trigger
+    ///   per row: on SQLite before 3.44, FTS5 writes its pending terms to disk at every
+    ///   statement savepoint, and a row trigger (or a foreign key) gives every INSERT one, so
+    ///   per-row indexing wrote one index segment per fragment. `search_deferral` holds, while
+    ///   a page is written, the ids after which rows are the page's; every trigger leaves those
+    ///   rows to the page's closing statement (see `PageWriter`).
+    /// - A removed turn or conversation takes its text out of the index in a BEFORE DELETE
+    ///   trigger, while its rows still say whether they were visible; the cascaded deletes of its
+    ///   fragments then find no turn (or conversation) and leave the index alone, so nothing is
+    ///   removed twice.
+    /// - The listing tally and its three triggers go: totals are counted when asked, from the
+    ///   table's smallest index and the tombstone index (see `ConversationQueries.total`).
+    /// - The conversation indexes all stay: each serves a query (the three sort keys of
+    ///   `ConversationQuery` with their cursors, the agent and source-ref filters and the
+    ///   engine's per-agent reads, the tombstone collection and the totals); none is written
+    ///   per fragment.
+    /// - Stored change tokens (`content_hash`) are left as they are: the engine's tokens are
+    ///   already canonical (sorted-key JSON, or the remote's own hash) and compared as opaque
+    ///   text, so there is nothing to re-derive.
+    static let v5BatchWrites = """
+        DROP TRIGGER conversation_tally_insert;
+        DROP TRIGGER conversation_tally_update;
+        DROP TRIGGER conversation_tally_delete;
+        DROP TABLE conversation_tally;
+
+        DROP TRIGGER conversation_search_insert;
+        DROP TRIGGER conversation_search_title;
+        DROP TRIGGER conversation_search_visibility;
+        DROP TRIGGER conversation_search_delete;
+        DROP TRIGGER turn_search_visibility;
+        DROP TRIGGER turn_search_delete;
+        DROP TRIGGER fragment_search_insert;
+        DROP TRIGGER fragment_search_update;
+        DROP TRIGGER fragment_search_delete;
+        DROP VIEW searchable_fragment;
+        DROP TABLE search_index;
+
+        CREATE VIRTUAL TABLE fragment_search USING fts5 (
+            content, content = 'fragment', content_rowid = 'id',
+            tokenize = 'unicode61 remove_diacritics 2'
+        );
+        CREATE VIRTUAL TABLE title_search USING fts5 (
+            title, tokenize = 'unicode61 remove_diacritics 2'
+        );
+
+        INSERT INTO title_search (rowid, title)
+            SELECT id, title FROM conversation
+            WHERE title IS NOT NULL AND deleted_at IS NULL AND purged_at IS NULL ORDER BY id;
+        INSERT INTO fragment_search (rowid, content)
+            SELECT f.id, f.content FROM fragment f
+            JOIN turn t ON t.id = f.turn_id JOIN conversation c ON c.id = t.conversation_id
+            WHERE f.kind = 'text' AND t.deleted_at IS NULL AND c.deleted_at IS NULL AND c.purged_at IS NULL
+            ORDER BY f.id;
+
+        -- While a page is written (PageWriter), its new rows are indexed by one statement at
+        -- its end: a row here says which ids are new (greater than these), and the triggers
+        -- leave them alone. Empty outside a page, so every other write is indexed at once.
+        CREATE TABLE search_deferral (
+            id INTEGER PRIMARY KEY CHECK (id = 1),
+            fragments_after INTEGER NOT NULL,
+            conversations_after INTEGER NOT NULL
+        ) STRICT;
+
+        CREATE TRIGGER conversation_search_insert AFTER INSERT ON conversation
+        WHEN new.title IS NOT NULL AND new.deleted_at IS NULL AND new.purged_at IS NULL
+            AND NOT EXISTS (SELECT 1 FROM search_deferral d WHERE d.conversations_after < new.id)
+        BEGIN
+            INSERT INTO title_search (rowid, title) VALUES (new.id, new.title);
+        END;
+
+        CREATE TRIGGER conversation_search_title AFTER UPDATE OF title, deleted_at, purged_at ON conversation
+        WHEN old.title IS NOT new.title
+            OR (old.deleted_at IS NULL AND old.purged_at IS NULL) <> (new.deleted_at IS NULL AND new.purged_at IS NULL)
+        BEGIN
+            DELETE FROM title_search WHERE rowid = old.id;
+            INSERT INTO title_search (rowid, title)
+                SELECT new.id, new.title
+                WHERE new.title IS NOT NULL AND new.deleted_at IS NULL AND new.purged_at IS NULL
+                    AND NOT EXISTS (SELECT 1 FROM search_deferral d WHERE d.conversations_after < new.id);
+        END;
+
+        CREATE TRIGGER conversation_search_visibility AFTER UPDATE OF deleted_at, purged_at ON conversation
+        WHEN (old.deleted_at IS NULL AND old.purged_at IS NULL) <> (new.deleted_at IS NULL AND new.purged_at IS NULL)
+        BEGIN
+            INSERT INTO fragment_search (fragment_search, rowid, content)
+                SELECT 'delete', f.id, f.content FROM turn t JOIN fragment f ON f.turn_id = t.id
+                WHERE t.conversation_id = old.id AND t.deleted_at IS NULL AND f.kind = 'text'
+                    AND old.deleted_at IS NULL AND old.purged_at IS NULL AND NOT EXISTS (SELECT 1 FROM search_deferral d WHERE d.fragments_after < f.id);
+            INSERT INTO fragment_search (rowid, content)
+                SELECT f.id, f.content FROM turn t JOIN fragment f ON f.turn_id = t.id
+                WHERE t.conversation_id = new.id AND t.deleted_at IS NULL AND f.kind = 'text'
+                    AND new.deleted_at IS NULL AND new.purged_at IS NULL AND NOT EXISTS (SELECT 1 FROM search_deferral d WHERE d.fragments_after < f.id)
+                ORDER BY f.id;
+        END;
+
+        CREATE TRIGGER conversation_search_delete BEFORE DELETE ON conversation BEGIN
+            DELETE FROM title_search WHERE rowid = old.id;
+            INSERT INTO fragment_search (fragment_search, rowid, content)
+                SELECT 'delete', f.id, f.content FROM turn t JOIN fragment f ON f.turn_id = t.id
+                WHERE t.conversation_id = old.id AND t.deleted_at IS NULL AND f.kind = 'text'
+                    AND old.deleted_at IS NULL AND old.purged_at IS NULL AND NOT EXISTS (SELECT 1 FROM search_deferral d WHERE d.fragments_after < f.id);
+        END;
+
+        CREATE TRIGGER turn_search_visibility AFTER UPDATE OF deleted_at, conversation_id ON turn
+        WHEN (old.deleted_at IS NULL) <> (new.deleted_at IS NULL) OR old.conversation_id <> new.conversation_id
+        BEGIN
+            INSERT INTO fragment_search (fragment_search, rowid, content)
+                SELECT 'delete', f.id, f.content FROM fragment f
+                WHERE f.turn_id = old.id AND f.kind = 'text' AND old.deleted_at IS NULL AND NOT EXISTS (SELECT 1 FROM search_deferral d WHERE d.fragments_after < f.id)
+                    AND EXISTS (SELECT 1 FROM conversation c
+                        WHERE c.id = old.conversation_id AND c.deleted_at IS NULL AND c.purged_at IS NULL);
+            INSERT INTO fragment_search (rowid, content)
+                SELECT f.id, f.content FROM fragment f
+                WHERE f.turn_id = new.id AND f.kind = 'text' AND new.deleted_at IS NULL AND NOT EXISTS (SELECT 1 FROM search_deferral d WHERE d.fragments_after < f.id)
+                    AND EXISTS (SELECT 1 FROM conversation c
+                        WHERE c.id = new.conversation_id AND c.deleted_at IS NULL AND c.purged_at IS NULL)
+                ORDER BY f.id;
+        END;
+
+        CREATE TRIGGER turn_search_delete BEFORE DELETE ON turn WHEN old.deleted_at IS NULL BEGIN
+            INSERT INTO fragment_search (fragment_search, rowid, content)
+                SELECT 'delete', f.id, f.content FROM fragment f
+                WHERE f.turn_id = old.id AND f.kind = 'text' AND NOT EXISTS (SELECT 1 FROM search_deferral d WHERE d.fragments_after < f.id)
+                    AND EXISTS (SELECT 1 FROM conversation c
+                        WHERE c.id = old.conversation_id AND c.deleted_at IS NULL AND c.purged_at IS NULL);
+        END;
+
+        CREATE TRIGGER fragment_search_insert AFTER INSERT ON fragment
+        WHEN new.kind = 'text' AND NOT EXISTS (SELECT 1 FROM search_deferral d WHERE d.fragments_after < new.id)
+        BEGIN
+            INSERT INTO fragment_search (rowid, content)
+                SELECT new.id, new.content FROM turn t JOIN conversation c ON c.id = t.conversation_id
+                WHERE t.id = new.turn_id AND t.deleted_at IS NULL AND c.deleted_at IS NULL AND c.purged_at IS NULL;
+        END;
+
+        CREATE TRIGGER fragment_search_update AFTER UPDATE OF content, kind, turn_id ON fragment
+        WHEN old.kind = 'text' OR new.kind = 'text' BEGIN
+            INSERT INTO fragment_search (fragment_search, rowid, content)
+                SELECT 'delete', old.id, old.content FROM turn t JOIN conversation c ON c.id = t.conversation_id
+                WHERE old.kind = 'text' AND t.id = old.turn_id AND NOT EXISTS (SELECT 1 FROM search_deferral d WHERE d.fragments_after < old.id)
+                    AND t.deleted_at IS NULL AND c.deleted_at IS NULL AND c.purged_at IS NULL;
+            INSERT INTO fragment_search (rowid, content)
+                SELECT new.id, new.content FROM turn t JOIN conversation c ON c.id = t.conversation_id
+                WHERE new.kind = 'text' AND t.id = new.turn_id AND NOT EXISTS (SELECT 1 FROM search_deferral d WHERE d.fragments_after < new.id)
+                    AND t.deleted_at IS NULL AND c.deleted_at IS NULL AND c.purged_at IS NULL;
+        END;
+
+        -- Runs for a fragment deleted on its own; one deleted with its turn (a cascade) finds
+        -- no turn, and turn_search_delete has already taken its text out.
+        CREATE TRIGGER fragment_search_delete AFTER DELETE ON fragment WHEN old.kind = 'text' AND NOT EXISTS (SELECT 1 FROM search_deferral d WHERE d.fragments_after < old.id) BEGIN
+            INSERT INTO fragment_search (fragment_search, rowid, content)
+                SELECT 'delete', old.id, old.content FROM turn t JOIN conversation c ON c.id = t.conversation_id
+                WHERE t.id = old.turn_id AND t.deleted_at IS NULL AND c.deleted_at IS NULL AND c.purged_at IS NULL;
+        END;
         """
 }
 

@@ -1,17 +1,18 @@
 import ConvoModel
 @testable import ConvoStore
 import Foundation
+import GRDB
 import Testing
 import TestSupport
 
-/// The unfiltered listing total comes from a tally the schema's triggers keep; these tests
-/// check it against a real count (a filter that narrows nothing takes the counting path)
+/// The unfiltered listing total is counted from indexes (all rows less the tombstones); these
+/// tests check it against a plain count (a filter that narrows nothing takes the counting path)
 /// through every write that adds, hides, shows or removes a conversation.
 @Suite("Listing totals")
 struct ListingTotalTests {
     typealias T = ReplicaTesting
 
-    /// `(visible, withDeleted)` from the tally, and the same two numbers counted row by row.
+    /// `(visible, withDeleted)` from the unfiltered path, and the same two numbers counted row by row.
     static func totals(_ replica: Replica) async throws -> (tally: [Int], counted: [Int]) {
         let countingFilter = ConversationFilters(excludeSource: "no source has this name")
         var countingWithDeleted = countingFilter
@@ -68,31 +69,21 @@ struct ListingTotalTests {
     func upgradeCountsExistingRows() async throws {
         try await withTemporaryDirectory { folder in
             let path = folder.appendingPathComponent("old.convosync").path
-            let replica = try Replica.open(at: path, account: T.account)
-            try await replica.upsertConversations(
-                [
-                    T.conversation("c1"), T.conversation("c2"),
-                    T.conversation("c3", deletedAt: T.date("2026-01-03T00:00:00Z")),
-                ], pass: nil, syncState: nil)
-            try await replica.replaceTurns(conversationID: "c1", turns: [T.turn("t1", "quarterly renewal")], syncState: nil)
-            // Back to the schema before the tally, as a replica written before it holds it. Later
-            // migrations stay recorded: they touch nothing v2 adds, and a column with a foreign
-            // key (v3's turn.outbox_id) cannot be dropped to undo them.
-            try await T.execute(
-                """
-                DROP TRIGGER conversation_tally_insert;
-                DROP TRIGGER conversation_tally_update;
-                DROP TRIGGER conversation_tally_delete;
-                DROP TABLE conversation_tally;
-                DROP TRIGGER fragment_search_insert;
-                CREATE TRIGGER fragment_search_insert AFTER INSERT ON fragment BEGIN
-                    INSERT INTO search_index (rowid, body, conversation_id, turn_id)
-                        SELECT fragment_id, content, conversation_id, turn_id FROM searchable_fragment
-                        WHERE fragment_id = new.id;
-                END;
-                DELETE FROM grdb_migrations WHERE identifier = 'v2 fast import and listing';
-                """, in: replica)
-            try replica.close()
+            // A replica as the first release wrote it: the first migration only, and its rows.
+            let old = try DatabaseQueue(path: path)
+            try ReplicaSchema.migrator.migrate(old, upTo: "v1 replica")
+            try await old.write { db in
+                try db.execute(
+                    sql: """
+                        INSERT INTO conversation (id, remote_id, agent_id, title, created_at, updated_at, deleted_at) VALUES
+                            (1, 'c1', 'agent_1', 'Conversation c1', 1767225600000, 1767323045000, NULL),
+                            (2, 'c2', 'agent_1', 'Conversation c2', 1767225600000, 1767323045000, NULL),
+                            (3, 'c3', 'agent_1', 'Conversation c3', 1767225600000, 1767323045000, 1767398400000);
+                        INSERT INTO turn (id, remote_id, conversation_id, ordinal, role, state) VALUES (1, 't1', 1, 0, 'user', 'done');
+                        INSERT INTO fragment (turn_id, position, kind, content, state) VALUES (1, 0, 'text', 'quarterly renewal', 'done');
+                        """)
+            }
+            try old.close()
 
             let upgraded = try Replica.open(at: path, account: T.account)
             let totals = try await Self.totals(upgraded)

@@ -168,7 +168,10 @@ struct SyncWriteTests {
                 try [
                     Int.fetchOne(db, sql: "SELECT count(*) FROM turn") ?? -1,
                     Int.fetchOne(db, sql: "SELECT count(*) FROM fragment") ?? -1,
-                    Int.fetchOne(db, sql: "SELECT count(*) FROM search_index") ?? -1,
+                    // Entries of both search indexes (the fragments' keeps no text, only its documents' sizes).
+                    Int.fetchOne(
+                        db, sql: "SELECT (SELECT count(*) FROM fragment_search_docsize) + (SELECT count(*) FROM title_search)")
+                        ?? -1,
                     Int.fetchOne(db, sql: "SELECT count(*) FROM conversation WHERE title IS NOT NULL") ?? -1,
                 ]
             }

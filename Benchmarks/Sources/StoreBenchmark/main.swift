@@ -92,9 +92,6 @@ case "raw":
     let schema = try String(contentsOfFile: operands[2], encoding: .utf8)
     let sql = schema.split(separator: "\n").drop { !$0.hasPrefix("CREATE") }.joined(separator: "\n")
     let raw = try RawInsert(path: operands[1], schemaSQL: sql)
-    // The schema file holds no rows; the store's migration seeds the listing tally, so the
-    // reference does too and its tally triggers do the same work as the store's.
-    try raw.execute("INSERT INTO conversation_tally (id, kept, visible) VALUES (1, 0, 0)")
     let cpuStart = Measure.cpuSeconds
     let elapsed = try await Measure.seconds { try raw.insert(data) }
     let cpu = Measure.cpuSeconds - cpuStart

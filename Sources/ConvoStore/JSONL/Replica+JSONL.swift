@@ -53,7 +53,8 @@ extension Replica {
     /// line's; a line identical to the replica writes nothing. A bad line (invalid JSON, a
     /// wrong type, an unknown role or state, a missing id) is reported with its 1-based
     /// number and skipped; every good line is kept. Lines are applied `batchSize` per
-    /// transaction (each line in its own savepoint), so memory stays flat. Blank lines are
+    /// transaction, read and written as one page (a batch in which a line breaks a constraint
+    /// is written again line by line, each in a savepoint), so memory stays flat. Blank lines are
     /// skipped. Message counts and context lengths, which the format does not carry, keep
     /// their stored values.
     ///
@@ -146,26 +147,18 @@ struct JSONLImporter {
         let lines = batch
         batch.removeAll(keepingCapacity: true)
         let outcomes = try await replica.writing { db -> [(Int, Result<WriteOutcome, StoreError>)] in
-            var outcomes: [(Int, Result<WriteOutcome, StoreError>)] = []
-            for (number, conversation) in lines {
-                var outcome = WriteOutcome.unchanged
-                do {
-                    try db.inSavepoint {
-                        let (localID, written) = try RowWriter.upsert(
-                            conversation.conversation, pass: nil, fields: .exported, db)
-                        let turnsChanged = try RowWriter.writeTurns(
-                            conversation.turns.map(\.turn), conversationID: localID, mode: .replace, db)
-                        outcome = written == .unchanged && turnsChanged ? .updated : written
-                        return .commit
-                    }
-                    outcomes.append((number, .success(outcome)))
-                } catch let error as StoreError where error.code == .invalidArgument {
-                    outcomes.append((number, .failure(error)))
-                } catch let error as DatabaseError where error.resultCode == .SQLITE_CONSTRAINT {
-                    outcomes.append((number, .failure(StoreError(.invalidImportLine, "violates a replica constraint"))))
+            do {
+                var outcomes: [(Int, Result<WriteOutcome, StoreError>)] = []
+                try db.inSavepoint {
+                    outcomes = try Self.writeBatch(lines, db)
+                    return .commit
                 }
+                return outcomes
+            } catch let error as DatabaseError where error.resultCode == .SQLITE_CONSTRAINT {
+                return try Self.writeLineByLine(lines, db)
+            } catch let error as StoreError where error.code == .invalidArgument {
+                return try Self.writeLineByLine(lines, db)
             }
-            return outcomes
         }
         for (number, outcome) in outcomes {
             switch outcome {
@@ -175,5 +168,61 @@ struct JSONLImporter {
             case .failure(let error): report.reject(line: number, error.message)
             }
         }
+    }
+
+    /// The batch's lines through one ``PageWriter``, no savepoint per line: a line with an empty
+    /// conversation or turn id is refused before anything of it is written. Throws (and the
+    /// caller rolls the batch back and writes it line by line) when a line breaks a constraint.
+    private static func writeBatch(
+        _ lines: [(line: Int, conversation: JSONLConversation)], _ db: Database
+    ) throws -> [(Int, Result<WriteOutcome, StoreError>)] {
+        var writer = try PageWriter(
+            conversationIDs: lines.map { $0.conversation.conversation.id },
+            turnIDs: lines.flatMap { $0.conversation.turns.map(\.turn.id) }, fields: .exported, db)
+        var outcomes: [(Int, Result<WriteOutcome, StoreError>)] = []
+        outcomes.reserveCapacity(lines.count)
+        for (number, conversation) in lines {
+            if conversation.conversation.id.isEmpty {
+                outcomes.append((number, .failure(StoreError(.invalidArgument, "a conversation's remote id must not be empty"))))
+                continue
+            }
+            let turns = conversation.turns.map(\.turn)
+            if turns.contains(where: { $0.id.isEmpty }) {
+                outcomes.append((number, .failure(StoreError(.invalidArgument, "a turn's remote id must not be empty"))))
+                continue
+            }
+            let (localID, written) = try writer.upsert(conversation.conversation, pass: nil)
+            let turnsChanged = try writer.writeTurns(turns, conversationID: localID, mode: .replace)
+            outcomes.append((number, .success(written == .unchanged && turnsChanged ? .updated : written)))
+        }
+        try writer.finish()
+        return outcomes
+    }
+
+    /// Each line in its own savepoint, so a line that breaks a constraint is rejected and the
+    /// others kept.
+    private static func writeLineByLine(
+        _ lines: [(line: Int, conversation: JSONLConversation)], _ db: Database
+    ) throws -> [(Int, Result<WriteOutcome, StoreError>)] {
+        var outcomes: [(Int, Result<WriteOutcome, StoreError>)] = []
+        for (number, conversation) in lines {
+            var outcome = WriteOutcome.unchanged
+            do {
+                try db.inSavepoint {
+                    let (localID, written) = try RowWriter.upsert(
+                        conversation.conversation, pass: nil, fields: .exported, db)
+                    let turnsChanged = try RowWriter.writeTurns(
+                        conversation.turns.map(\.turn), conversationID: localID, mode: .replace, db)
+                    outcome = written == .unchanged && turnsChanged ? .updated : written
+                    return .commit
+                }
+                outcomes.append((number, .success(outcome)))
+            } catch let error as StoreError where error.code == .invalidArgument {
+                outcomes.append((number, .failure(error)))
+            } catch let error as DatabaseError where error.resultCode == .SQLITE_CONSTRAINT {
+                outcomes.append((number, .failure(StoreError(.invalidImportLine, "violates a replica constraint"))))
+            }
+        }
+        return outcomes
     }
 }

@@ -198,14 +198,22 @@ enum ConversationQueries {
         return ConversationPage(items: items, total: total, nextCursor: nextCursor)
     }
 
-    /// How many conversations match: the schema's tally when no filter narrows them,
-    /// else a count (the filters' indexes keep it short for the narrow ones).
+    /// How many conversations match. Without a filter that narrows them: every row, counted
+    /// from the table's smallest index, less the tombstones, counted from the tombstone index
+    /// (a few); nothing is kept per written row. Else a count (the filters' indexes keep it
+    /// short for the narrow ones).
     private static func total(
         _ filters: ConversationFilters, filterSQL: String, arguments: StatementArguments, _ db: Database
     ) throws -> Int {
         if !narrows(filters) {
-            let column = filters.includeDeleted ? "kept" : "visible"
-            return try Int.fetchOne(db.cachedStatement(sql: "SELECT \(column) FROM conversation_tally WHERE id = 1")) ?? 0
+            let all = try Int.fetchOne(db.cachedStatement(sql: "SELECT count(*) FROM conversation")) ?? 0
+            let hidden = try Row.fetchOne(
+                db.cachedStatement(sql: """
+                    SELECT count(*) AS hidden, count(*) FILTER (WHERE purged_at IS NOT NULL) AS purged
+                    FROM conversation WHERE deleted_at IS NOT NULL OR purged_at IS NOT NULL
+                    """))
+            let tombstones: Int = filters.includeDeleted ? hidden?["purged"] ?? 0 : hidden?["hidden"] ?? 0
+            return all - tombstones
         }
         return try Int.fetchOne(
             db.cachedStatement(sql: "SELECT count(*) FROM conversation c WHERE \(filterSQL)"), arguments: arguments) ?? 0

@@ -38,7 +38,9 @@ enum SearchQueries {
     /// for every row it sorts, so computing them in the ranking step made a common word
     /// cost a snippet per match.
     ///
-    /// The index holds visible text only (the schema's triggers remove soft-deleted and
+    /// Fragments and titles have an index each (`fragment_search`, `title_search`); a hit is
+    /// a fragment id, or minus a conversation id for a title, and both rankings merge by bm25.
+    /// The indexes hold visible text only (the schema's triggers remove soft-deleted and
     /// purged rows in the transaction that hides them), so the unfiltered ranking needs
     /// no join to check visibility.
     static func hits(
@@ -46,47 +48,75 @@ enum SearchQueries {
     ) throws -> [SearchHit] {
         let match = expression.fts5
         let ranking: String
-        var arguments: StatementArguments = [match]
+        var arguments: StatementArguments
         if ConversationQueries.narrows(filters) {
             let (filterSQL, filterArguments) = ConversationQueries.whereClause(filters, includeDeleted: false)
             ranking = """
-                SELECT search_index.rowid AS hit, search_index.rank AS rank
-                FROM search_index JOIN conversation c ON c.id = search_index.conversation_id
-                WHERE search_index MATCH ? AND \(filterSQL)
-                ORDER BY rank, hit LIMIT ?
+                SELECT hit, hit_rank FROM (
+                    SELECT fragment_search.rowid AS hit, fragment_search.rank AS hit_rank
+                    FROM fragment_search JOIN fragment f ON f.id = fragment_search.rowid
+                    JOIN turn t ON t.id = f.turn_id JOIN conversation c ON c.id = t.conversation_id
+                    WHERE fragment_search MATCH ? AND \(filterSQL)
+                    UNION ALL
+                    SELECT -title_search.rowid AS hit, title_search.rank AS hit_rank
+                    FROM title_search JOIN conversation c ON c.id = title_search.rowid
+                    WHERE title_search MATCH ? AND \(filterSQL))
+                ORDER BY hit_rank, hit LIMIT ?
                 """
+            arguments = [match]
+            arguments += filterArguments
+            arguments += [match]
             arguments += filterArguments
         } else if expression.terms.count == 1 {
-            // FTS5 walks one term's matches newest first and computes bm25 only for those read.
+            // FTS5 walks one term's matches newest first and computes bm25 only for those read;
+            // titles have a window of their own.
             ranking = """
-                SELECT hit, rank FROM (
-                    SELECT rowid AS hit, rank FROM search_index WHERE search_index MATCH ?
-                    ORDER BY rowid DESC LIMIT \(rankingWindow))
-                ORDER BY rank, hit LIMIT ?
+                SELECT hit, hit_rank FROM (
+                    SELECT * FROM (SELECT rowid AS hit, rank AS hit_rank FROM fragment_search
+                        WHERE fragment_search MATCH ? ORDER BY rowid DESC LIMIT \(rankingWindow))
+                    UNION ALL
+                    SELECT * FROM (SELECT -rowid AS hit, rank AS hit_rank FROM title_search
+                        WHERE title_search MATCH ? ORDER BY rowid DESC LIMIT \(rankingWindow)))
+                ORDER BY hit_rank, hit LIMIT ?
                 """
+            arguments = [match, match]
         } else {
             ranking = """
-                SELECT rowid AS hit, rank FROM search_index WHERE search_index MATCH ? ORDER BY rank, hit LIMIT ?
+                SELECT hit, hit_rank FROM (
+                    SELECT rowid AS hit, rank AS hit_rank FROM fragment_search WHERE fragment_search MATCH ?
+                    UNION ALL
+                    SELECT -rowid AS hit, rank AS hit_rank FROM title_search WHERE title_search MATCH ?)
+                ORDER BY hit_rank, hit LIMIT ?
                 """
+            arguments = [match, match]
         }
-        arguments += [limit, markers.open, markers.close, markers.ellipsis, match]
+        arguments += [limit, markers.open, markers.close, markers.ellipsis, match, markers.open, markers.close,
+                      markers.ellipsis, match]
         let rows = try Row.fetchAll(
             db.cachedStatement(sql: """
                 WITH best AS MATERIALIZED (\(ranking))
                 SELECT c.id AS conversation_id, c.remote_id AS conversation_remote_id, c.title AS title,
-                    t.remote_id AS turn_remote_id, best.rank AS rank,
-                    snippet(search_index, -1, ?, ?, ?, 16) AS snippet
+                    t.remote_id AS turn_remote_id, best.hit_rank AS hit_rank, best.hit AS hit,
+                    snippet(fragment_search, 0, ?, ?, ?, 16) AS snippet
                 FROM best
-                JOIN search_index ON search_index.rowid = best.hit
-                JOIN conversation c ON c.id = search_index.conversation_id
-                LEFT JOIN turn t ON t.id = search_index.turn_id
-                WHERE search_index MATCH ?
-                ORDER BY best.rank, best.hit
+                JOIN fragment_search ON fragment_search.rowid = best.hit
+                JOIN fragment f ON f.id = best.hit
+                JOIN turn t ON t.id = f.turn_id
+                JOIN conversation c ON c.id = t.conversation_id
+                WHERE best.hit > 0 AND fragment_search MATCH ?
+                UNION ALL
+                SELECT c.id, c.remote_id, c.title, NULL, best.hit_rank, best.hit,
+                    snippet(title_search, 0, ?, ?, ?, 16)
+                FROM best
+                JOIN title_search ON title_search.rowid = -best.hit
+                JOIN conversation c ON c.id = -best.hit
+                WHERE best.hit < 0 AND title_search MATCH ?
+                ORDER BY hit_rank, hit
                 """), arguments: arguments)
         return rows.map { row in
             SearchHit(
                 conversationID: row["conversation_remote_id"] ?? "", conversationLocalID: row["conversation_id"],
-                turnID: row["turn_remote_id"], title: row["title"], snippet: row["snippet"] ?? "", rank: row["rank"])
+                turnID: row["turn_remote_id"], title: row["title"], snippet: row["snippet"] ?? "", rank: row["hit_rank"])
         }
     }
 }

@@ -55,38 +55,63 @@ extension Replica {
         syncState: SyncStateUpdate?
     ) async throws {
         let cached = try await writing { db -> [String] in
-            // Pending local writes stay on top of what the remote says (DESIGN "Offline writes").
-            let reapplies = try OutboxReapply.hasPendingOps(db)
-            // Local-only turns (a failed send keeps its text) go after the remote ones.
-            let placesLocalTurns = try reapplies
-                || Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM turn WHERE remote_id IS NULL)") == true
-            for item in items {
-                let (localID, _) = try RowWriter.upsert(item.conversation, pass: pass, fields: .all, db)
-                switch item.turns {
-                case .unchanged:
-                    if reapplies { try OutboxReapply.conversation(localID, db) }
-                case .replace(let turns):
-                    _ = try RowWriter.writeTurns(turns, conversationID: localID, mode: .replace, db)
-                    if placesLocalTurns { try OutboxReapply.all(localID, db) }
-                case .append(let turns):
-                    _ = try RowWriter.writeTurns(turns, conversationID: localID, mode: .append, db)
-                    if placesLocalTurns { try OutboxReapply.all(localID, db) }
-                }
-                if let token = item.changeToken {
-                    try db.execute(
-                        sql: "UPDATE conversation SET content_hash = ? WHERE id = ? AND content_hash IS NOT ?",
-                        arguments: [token, localID, token])
-                }
-                try Self.apply(item.syncState, db)
-            }
-            var paths: [String] = []
-            for remoteID in purged {
-                paths += try RowWriter.purge(remoteID: remoteID, at: Timestamp.milliseconds(date), db)
-            }
-            try Self.apply(syncState, db)
-            return paths
+            try Self.applyPage(items, purged: purged, pass: pass, at: date, syncState: syncState, db)
         }
         removeCachedFiles(cached)
+    }
+
+    /// ``applyListingPage(_:purged:pass:at:syncState:)`` inside the caller's transaction; returns
+    /// the cached file paths of purged conversations, to remove once it commits.
+    static func applyPage(
+        _ items: [ListedConversation], purged: [String], pass: Int64?, at date: Date, syncState: SyncStateUpdate?,
+        _ db: Database
+    ) throws -> [String] {
+        // Pending local writes stay on top of what the remote says (DESIGN "Offline writes").
+        let reapplies = try OutboxReapply.hasPendingOps(db)
+        // Local-only turns (a failed send keeps its text) go after the remote ones.
+        let placesLocalTurns = try reapplies
+            || Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM turn WHERE remote_id IS NULL)") == true
+        // What the page's writes compare against, read once (DESIGN "Sync": nothing applied twice).
+        var writer = try PageWriter(
+            conversationIDs: items.map(\.conversation.id),
+            turnIDs: items.flatMap { item -> [String] in
+                switch item.turns {
+                case .unchanged: []
+                case .replace(let turns), .append(let turns): turns.map(\.id)
+                }
+            }, fields: .all, db)
+        for item in items {
+            let (localID, _) = try writer.upsert(item.conversation, pass: pass, changeToken: item.changeToken)
+            var reapplied = false
+            switch item.turns {
+            case .unchanged:
+                if reapplies {
+                    try OutboxReapply.conversation(localID, db)
+                    reapplied = true
+                }
+            case .replace(let turns):
+                _ = try writer.writeTurns(turns, conversationID: localID, mode: .replace)
+                if placesLocalTurns {
+                    try OutboxReapply.all(localID, db)
+                    reapplied = true
+                }
+            case .append(let turns):
+                _ = try writer.writeTurns(turns, conversationID: localID, mode: .append)
+                if placesLocalTurns {
+                    try OutboxReapply.all(localID, db)
+                    reapplied = true
+                }
+            }
+            if reapplied { try writer.reload(conversation: item.conversation.id, localID: localID) }
+            try apply(item.syncState, db)
+        }
+        try writer.finish()
+        var paths: [String] = []
+        for remoteID in purged {
+            paths += try RowWriter.purge(remoteID: remoteID, at: Timestamp.milliseconds(date), db)
+        }
+        try apply(syncState, db)
+        return paths
     }
 
     /// The change marks of the given remote conversations that the replica holds.

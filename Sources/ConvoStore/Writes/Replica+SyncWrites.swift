@@ -25,90 +25,63 @@ extension Replica {
     /// Makes the conversation's turns exactly `turns`, in this order; turns not in the list are removed.
     ///
     /// Turns without a remote id (local, waiting in the outbox) stay. A turn whose remote
-    /// id is known under another conversation moves to this one.
+    /// id is known under another conversation moves to this one. The engine's own write,
+    /// ``applyListingPage(_:purged:pass:at:syncState:)`` with the stored conversation and
+    /// `.replace(turns)`, in one transaction.
     ///
-    /// - Throws: `StoreError` `.notFound` (no such conversation), `.invalidArgument`, `.database`.
+    /// - Throws: `StoreError` `.notFound` (no such conversation, or purged), `.invalidArgument`, `.database`.
     public func replaceTurns(conversationID: String, turns: [Turn], syncState: SyncStateUpdate?) async throws {
-        try await writing { db in
-            let localID = try Self.localConversationID(conversationID, db)
-            _ = try RowWriter.writeTurns(turns, conversationID: localID, mode: .replace, db)
-            try OutboxReapply.all(localID, db)
-            try Self.apply(syncState, db)
-        }
+        try await applyToStored(conversationID, syncState: syncState) { _ in .replace(turns) }
     }
 
     /// Adds turns to the conversation, upserting by remote id: appending the same turn twice
-    /// changes nothing; a changed turn is updated in place and keeps its position.
+    /// changes nothing; a changed turn is updated in place and keeps its position. The
+    /// engine's own write with `.append(turns)`.
     ///
-    /// - Throws: `StoreError` `.notFound` (no such conversation), `.invalidArgument`, `.database`.
+    /// - Throws: `StoreError` `.notFound` (no such conversation, or purged), `.invalidArgument`, `.database`.
     public func appendTurns(conversationID: String, turns: [Turn], syncState: SyncStateUpdate?) async throws {
-        try await writing { db in
-            let localID = try Self.localConversationID(conversationID, db)
-            _ = try RowWriter.writeTurns(turns, conversationID: localID, mode: .append, db)
-            try OutboxReapply.all(localID, db)
-            try Self.apply(syncState, db)
-        }
+        try await applyToStored(conversationID, syncState: syncState) { _ in .append(turns) }
     }
 
     /// Soft-deletes a conversation: it leaves listings and search, stays restorable.
-    /// Idempotent: an already deleted conversation keeps its first `deletedAt`.
+    /// Idempotent: an already deleted conversation keeps its first `deletedAt`. The engine's
+    /// own write with the stored conversation marked deleted.
     ///
     /// - Throws: `StoreError` `.notFound` (unknown or purged), `.database`.
     public func softDeleteConversation(id: String, at date: Date, syncState: SyncStateUpdate?) async throws {
-        try await writing { db in
-            let existing = try Self.visibleConversation(id, db)
-            if existing.deletedAt == nil {
-                var updated = existing
-                updated.deletedAt = Timestamp.milliseconds(date)
-                try updated.updateChanges(db, from: existing)
-            }
-            if let localID = existing.id { try OutboxReapply.conversation(localID, db) }
-            try Self.apply(syncState, db)
+        try await applyToStored(id, syncState: syncState) { conversation in
+            if conversation.deletedAt == nil { conversation.deletedAt = date }
+            return .unchanged
         }
     }
 
-    /// Restores a soft-deleted conversation (and its text in search). Idempotent.
+    /// Restores a soft-deleted conversation (and its text in search). Idempotent. The
+    /// engine's own write with the stored conversation not deleted.
     ///
     /// - Throws: `StoreError` `.notFound` (unknown or purged), `.database`.
     public func restoreConversation(id: String, syncState: SyncStateUpdate?) async throws {
-        try await writing { db in
-            let existing = try Self.visibleConversation(id, db)
-            var updated = existing
-            updated.deletedAt = nil
-            try updated.updateChanges(db, from: existing)
-            if let localID = existing.id { try OutboxReapply.conversation(localID, db) }
-            try Self.apply(syncState, db)
+        try await applyToStored(id, syncState: syncState) { conversation in
+            conversation.deletedAt = nil
+            return .unchanged
         }
     }
 
-    /// Soft-deletes one turn: it leaves the conversation's turns and search. Idempotent.
+    /// Soft-deletes one turn: it leaves the conversation's turns and search. Idempotent. The
+    /// engine's own write with the stored turn marked deleted (`.append`, so it keeps its place).
     ///
     /// - Throws: `StoreError` `.notFound` (no such turn), `.database`.
     public func softDeleteTurn(id: String, at date: Date, syncState: SyncStateUpdate?) async throws {
-        try await writing { db in
-            let existing = try Self.turn(id, db)
-            if existing.deletedAt == nil {
-                var updated = existing
-                updated.deletedAt = Timestamp.milliseconds(date)
-                try updated.updateChanges(db, from: existing)
-            }
-            try OutboxReapply.all(existing.conversationID, db)
-            try Self.apply(syncState, db)
+        try await applyToStoredTurn(id, syncState: syncState) { turn in
+            if turn.deletedAt == nil { turn.deletedAt = date }
         }
     }
 
-    /// Restores a soft-deleted turn. Idempotent.
+    /// Restores a soft-deleted turn. Idempotent. The engine's own write with the stored turn
+    /// not deleted.
     ///
     /// - Throws: `StoreError` `.notFound` (no such turn), `.database`.
     public func restoreTurn(id: String, syncState: SyncStateUpdate?) async throws {
-        try await writing { db in
-            let existing = try Self.turn(id, db)
-            var updated = existing
-            updated.deletedAt = nil
-            try updated.updateChanges(db, from: existing)
-            try OutboxReapply.all(existing.conversationID, db)
-            try Self.apply(syncState, db)
-        }
+        try await applyToStoredTurn(id, syncState: syncState) { turn in turn.deletedAt = nil }
     }
 
     /// Records an observed hard delete: drops the conversation's turns, fragments, files
@@ -116,17 +89,52 @@ extension Replica {
     ///
     /// The row stays as a tombstone (until ``collectTombstones(olderThan:)``) so a later pass
     /// knows the id. Idempotent. If the remote lists it again, ``upsertConversations(_:pass:syncState:)``
-    /// un-purges it.
+    /// un-purges it. The engine's own write: a page that lists nothing and purges `conversationID`.
     ///
     /// - Throws: `StoreError` `.notFound` (unknown id), `.database`.
     public func markPurged(conversationID: String, at date: Date, syncState: SyncStateUpdate?) async throws {
         let cached = try await writing { db -> [String] in
-            guard let existing = try ConversationRecord.fetch(remoteID: conversationID, db), existing.id != nil else {
-                throw StoreError(.notFound, "no such conversation", remoteID: conversationID)
+            _ = try Self.localConversationID(conversationID, db)
+            return try Self.applyPage([], purged: [conversationID], pass: nil, at: date, syncState: syncState, db)
+        }
+        removeCachedFiles(cached)
+    }
+
+    /// Applies one listed conversation made from the stored one, in one transaction with the read.
+    private func applyToStored(
+        _ remoteID: String, syncState: SyncStateUpdate?,
+        _ change: @escaping @Sendable (inout Conversation) -> ListedConversation.TurnsUpdate
+    ) async throws {
+        let cached = try await writing { db -> [String] in
+            var conversation = try Self.visibleConversation(remoteID, db).conversation()
+            let turns = change(&conversation)
+            return try Self.applyPage(
+                [ListedConversation(conversation: conversation, turns: turns, changeToken: nil)], purged: [], pass: nil,
+                at: Date(), syncState: syncState, db)
+        }
+        removeCachedFiles(cached)
+    }
+
+    /// Applies the stored turn, changed, to its conversation with `.append`, in one transaction with the read.
+    private func applyToStoredTurn(
+        _ remoteID: String, syncState: SyncStateUpdate?, _ change: @escaping @Sendable (inout Turn) -> Void
+    ) async throws {
+        let cached = try await writing { db -> [String] in
+            let record = try Self.turn(remoteID, db)
+            guard let stored = try ConversationRecord.fetchOne(db, key: record.conversationID),
+                stored.remoteID != nil, stored.purgedAt == nil
+            else {
+                throw StoreError(.notFound, "no such turn", remoteID: remoteID)
             }
-            let paths = try RowWriter.purge(existing, at: Timestamp.milliseconds(date), db)
-            try Self.apply(syncState, db)
-            return paths
+            guard var turn = try ConversationQueries.fetchTurns(
+                sql: "id = ?", arguments: [record.id], limit: nil, db).first?.turn
+            else {
+                throw StoreError(.notFound, "no such turn", remoteID: remoteID)
+            }
+            change(&turn)
+            return try Self.applyPage(
+                [ListedConversation(conversation: stored.conversation(), turns: .append([turn]), changeToken: nil)],
+                purged: [], pass: nil, at: Date(), syncState: syncState, db)
         }
         removeCachedFiles(cached)
     }

@@ -1,0 +1,358 @@
+import ConvoModel
+import Foundation
+import GRDB
+
+/// The writes of one page (a listing page, an import batch) inside the caller's transaction,
+/// with what they must read done once per page instead of once per row.
+///
+/// On creation it reads, in one query each (chunked to SQLite's argument limit): the page's
+/// stored conversations, the turns those conversations hold, the stored turns the page names
+/// elsewhere, and those turns' fragments. Every write then compares against these maps and
+/// updates them, so a page that names a conversation or a turn twice, or moves a turn between
+/// two of its conversations, writes exactly what ``RowWriter``'s row-by-row writes would: a
+/// row is written only when a field differs (applying a page twice changes nothing). Inserts
+/// go through cached prepared statements.
+///
+/// The page's new fragments and conversations enter the search indexes in one statement each
+/// at ``finish()``, in ascending rowid order, instead of one trigger run per row (see the
+/// schema's v5 note on `search_deferral`). ``finish()`` must run before the transaction
+/// commits; a page that throws rolls the deferral back with its rows.
+struct PageWriter {
+    private let db: Database
+    private let fields: RowWriter.Fields
+    private var conversations: [String: ConversationRecord] = [:]
+    private var turns: [String: TurnRecord] = [:]
+    /// The remote ids of each held conversation's remote turns (local ones never move or go).
+    private var turnsOfConversation: [Int64: Set<String>] = [:]
+    /// The stored fragments of the turns read, in position order.
+    private var fragments: [Int64: [FragmentRecord]] = [:]
+    /// The largest fragment and conversation ids before the page's first insert: rows above
+    /// them are the page's. `nil` until it inserts (a page that changes nothing writes nothing).
+    private var deferredAfter: (fragments: Int64, conversations: Int64)?
+    /// The keys the page's next new turn and fragment get, set with ``deferredAfter``: new rows
+    /// are written with their keys, many to a statement, when a conversation's turns are done.
+    private var nextTurnID: Int64 = 0
+    private var nextFragmentID: Int64 = 0
+    private var pendingTurns: [TurnRecord] = []
+    private var pendingFragments: [FragmentRecord] = []
+    /// Turns (by remote id) and fragments' turns (by key) with rows still in the buffers above.
+    private var pendingTurnIDs: Set<String> = []
+    private var pendingFragmentTurns: Set<Int64> = []
+    private var insertStatements: [String: Statement] = [:]
+
+    /// SQLite's default limit on bound arguments is 32,766; chunks stay far below it.
+    private static let chunkSize = 900
+
+    /// Reads what the page's writes compare against.
+    init(conversationIDs: [String], turnIDs: [String], fields: RowWriter.Fields, _ db: Database) throws {
+        self.db = db
+        self.fields = fields
+        for chunk in Self.chunks(Array(Set(conversationIDs))) {
+            let rows = try ConversationRecord.fetchAll(
+                db, sql: "SELECT * FROM conversation WHERE remote_id IN (\(Self.placeholders(chunk.count)))",
+                arguments: StatementArguments(chunk))
+            for row in rows { if let remoteID = row.remoteID { conversations[remoteID] = row } }
+        }
+        var stored: [TurnRecord] = []
+        for chunk in Self.chunks(conversations.values.compactMap(\.id)) {
+            stored += try TurnRecord.fetchAll(
+                db,
+                sql: "SELECT * FROM turn WHERE conversation_id IN (\(Self.placeholders(chunk.count))) AND remote_id IS NOT NULL",
+                arguments: StatementArguments(chunk))
+        }
+        let held = Set(stored.compactMap(\.remoteID))
+        let elsewhere = Array(Set(turnIDs).subtracting(held))
+        for chunk in Self.chunks(elsewhere) {
+            stored += try TurnRecord.fetchAll(
+                db, sql: "SELECT * FROM turn WHERE remote_id IN (\(Self.placeholders(chunk.count)))",
+                arguments: StatementArguments(chunk))
+        }
+        let named = Set(turnIDs)
+        var withFragments: [Int64] = []
+        for turn in stored {
+            guard let remoteID = turn.remoteID, let id = turn.id else { continue }
+            turns[remoteID] = turn
+            turnsOfConversation[turn.conversationID, default: []].insert(remoteID)
+            if named.contains(remoteID) { withFragments.append(id) }
+        }
+        for chunk in Self.chunks(withFragments) {
+            let rows = try FragmentRecord.fetchAll(
+                db,
+                sql: "SELECT * FROM fragment WHERE turn_id IN (\(Self.placeholders(chunk.count))) ORDER BY turn_id, position",
+                arguments: StatementArguments(chunk))
+            for row in rows { fragments[row.turnID, default: []].append(row) }
+        }
+        for id in withFragments where fragments[id] == nil { fragments[id] = [] }
+    }
+
+    /// Inserts or updates one conversation by remote id (as ``RowWriter/upsert(_:pass:fields:_:)``),
+    /// storing `changeToken` with it when given; returns its local key.
+    mutating func upsert(
+        _ conversation: Conversation, pass: Int64?, changeToken: String? = nil
+    ) throws -> (localID: Int64, outcome: WriteOutcome) {
+        guard !conversation.id.isEmpty else {
+            throw StoreError(.invalidArgument, "a conversation's remote id must not be empty")
+        }
+        var incoming = try ConversationRecord(conversation)
+        incoming.lastSeenPass = pass
+        guard let existing = conversations[conversation.id], let localID = existing.id else {
+            incoming.contentHash = changeToken
+            try deferIndexing()
+            try incoming.insertNew(db)
+            guard let localID = incoming.id else { throw StoreError(.database, "an inserted row has no key") }
+            conversations[conversation.id] = incoming
+            return (localID, .inserted)
+        }
+        var updated = existing
+        updated.agentID = incoming.agentID
+        updated.title = incoming.title
+        updated.metadata = incoming.metadata
+        updated.source = incoming.source
+        updated.sourceRefID = incoming.sourceRefID
+        if fields == .all {
+            updated.messageCount = incoming.messageCount
+            updated.maxContextLength = incoming.maxContextLength
+        }
+        updated.createdAt = incoming.createdAt
+        updated.updatedAt = incoming.updatedAt
+        updated.deletedAt = incoming.deletedAt
+        updated.purgedAt = nil
+        if let pass { updated.lastSeenPass = pass }
+        if let changeToken { updated.contentHash = changeToken }
+        let changed = try updated.updateChanges(db, from: existing)
+        conversations[conversation.id] = updated
+        return (localID, changed ? .updated : .unchanged)
+    }
+
+    /// Writes `list` into the conversation with local key `conversationID` (as
+    /// ``RowWriter/writeTurns(_:conversationID:mode:_:)``); returns whether anything changed.
+    mutating func writeTurns(_ list: [Turn], conversationID: Int64, mode: RowWriter.TurnMode) throws -> Bool {
+        var changed = false
+        var nextOrdinal: Int64 = 0
+        if mode == .append {
+            nextOrdinal = try Int64.fetchOne(
+                db.cachedStatement(sql: "SELECT max(ordinal) + 1 FROM turn WHERE conversation_id = ?"),
+                arguments: [conversationID]) ?? 0
+        }
+        var seen = Set<String>()
+        for (index, turn) in list.enumerated() {
+            guard !turn.id.isEmpty else {
+                throw StoreError(.invalidArgument, "a turn's remote id must not be empty")
+            }
+            seen.insert(turn.id)
+            if let existing = turns[turn.id], let existingID = existing.id {
+                if pendingTurnIDs.contains(turn.id) || pendingFragmentTurns.contains(existingID) { try flushInserts() }
+                let ordinal: Int64
+                switch mode {
+                case .replace: ordinal = Int64(index)
+                case .append:
+                    if existing.conversationID == conversationID {
+                        ordinal = existing.ordinal
+                    } else {
+                        ordinal = nextOrdinal
+                        nextOrdinal += 1
+                    }
+                }
+                var updated = TurnRecord(turn, conversationID: conversationID, ordinal: ordinal)
+                updated.id = existingID
+                if try updated.updateChanges(db, from: existing) { changed = true }
+                if existing.conversationID != conversationID {
+                    turnsOfConversation[existing.conversationID]?.remove(turn.id)
+                    turnsOfConversation[conversationID, default: []].insert(turn.id)
+                }
+                turns[turn.id] = updated
+                if try writeFragments(turn.fragments, turnID: existingID) { changed = true }
+            } else {
+                let ordinal: Int64
+                switch mode {
+                case .replace: ordinal = Int64(index)
+                case .append:
+                    ordinal = nextOrdinal
+                    nextOrdinal += 1
+                }
+                try deferIndexing()
+                var record = TurnRecord(turn, conversationID: conversationID, ordinal: ordinal)
+                let id = nextTurnID
+                nextTurnID += 1
+                record.id = id
+                pendingTurns.append(record)
+                pendingTurnIDs.insert(turn.id)
+                turns[turn.id] = record
+                turnsOfConversation[conversationID, default: []].insert(turn.id)
+                var inserted: [FragmentRecord] = []
+                inserted.reserveCapacity(turn.fragments.count)
+                for (position, fragment) in turn.fragments.enumerated() {
+                    var row = try FragmentRecord(fragment, turnID: id, position: Int64(position))
+                    row.id = nextFragmentID
+                    nextFragmentID += 1
+                    pendingFragments.append(row)
+                    inserted.append(row)
+                }
+                fragments[id] = inserted
+                changed = true
+            }
+        }
+        try flushInserts()
+        if mode == .replace, let held = turnsOfConversation[conversationID] {
+            let gone = held.subtracting(seen)
+            if !gone.isEmpty {
+                let delete = try db.cachedStatement(sql: "DELETE FROM turn WHERE id = ?")
+                for remoteID in gone {
+                    if let id = turns[remoteID]?.id {
+                        try delete.execute(arguments: [id])
+                        fragments[id] = nil
+                    }
+                    turns[remoteID] = nil
+                    changed = true
+                }
+                turnsOfConversation[conversationID] = held.intersection(seen)
+            }
+        }
+        return changed
+    }
+
+    /// Makes the turn's fragments equal to `list`, position by position, touching only what differs.
+    private mutating func writeFragments(_ list: [Fragment], turnID: Int64) throws -> Bool {
+        let stored: [FragmentRecord]
+        if let cached = fragments[turnID] {
+            stored = cached
+        } else {
+            stored = try FragmentRecord.fetchAll(
+                db.cachedStatement(sql: "SELECT * FROM fragment WHERE turn_id = ? ORDER BY position"), arguments: [turnID])
+        }
+        var changed = false
+        var written: [FragmentRecord] = []
+        written.reserveCapacity(list.count)
+        for (index, fragment) in list.enumerated() {
+            var record = try FragmentRecord(fragment, turnID: turnID, position: Int64(index))
+            if index < stored.count {
+                record.id = stored[index].id
+                if try record.updateChanges(db, from: stored[index]) { changed = true }
+            } else {
+                try deferIndexing()
+                record.id = nextFragmentID
+                nextFragmentID += 1
+                pendingFragments.append(record)
+                pendingFragmentTurns.insert(turnID)
+                changed = true
+            }
+            written.append(record)
+        }
+        if stored.count > list.count {
+            try flushInserts()
+            try db.cachedStatement(sql: "DELETE FROM fragment WHERE turn_id = ? AND position >= ?")
+                .execute(arguments: [turnID, list.count])
+            changed = true
+        }
+        fragments[turnID] = written
+        return changed
+    }
+
+    /// Starts deferring the indexing of new rows, before the page's first insert.
+    private mutating func deferIndexing() throws {
+        guard deferredAfter == nil else { return }
+        let fragments = try Int64.fetchOne(db.cachedStatement(sql: "SELECT coalesce(max(id), 0) FROM fragment")) ?? 0
+        let conversations = try Int64.fetchOne(db.cachedStatement(sql: "SELECT coalesce(max(id), 0) FROM conversation")) ?? 0
+        let turns = try Int64.fetchOne(db.cachedStatement(sql: "SELECT coalesce(max(id), 0) FROM turn")) ?? 0
+        try db.cachedStatement(
+            sql: "INSERT OR REPLACE INTO search_deferral (id, fragments_after, conversations_after) VALUES (1, ?, ?)"
+        ).execute(arguments: [fragments, conversations])
+        deferredAfter = (fragments, conversations)
+        nextTurnID = turns + 1
+        nextFragmentID = fragments + 1
+    }
+
+    private static let turnColumns = [
+        "id", "remote_id", "conversation_id", "ordinal", "role", "timestamp", "state", "error_detail", "in_reply_to",
+        "deleted_at",
+    ]
+    private static let fragmentColumns = ["id", "turn_id", "position", "kind", "content", "state", "metadata"]
+
+    /// Writes the buffered new turns, then their fragments, many rows to a statement.
+    private mutating func flushInserts() throws {
+        for start in stride(from: 0, to: pendingTurns.count, by: 90) {
+            let rows = pendingTurns[start..<min(start + 90, pendingTurns.count)]
+            var values: [(any DatabaseValueConvertible)?] = []
+            values.reserveCapacity(rows.count * Self.turnColumns.count)
+            for row in rows {
+                values += [
+                    row.id, row.remoteID, row.conversationID, row.ordinal, row.role, row.timestamp, row.state,
+                    row.errorDetail, row.inReplyTo, row.deletedAt,
+                ] as [(any DatabaseValueConvertible)?]
+            }
+            try insertStatement("turn", Self.turnColumns, rows: rows.count).execute(arguments: StatementArguments(values))
+        }
+        pendingTurns.removeAll(keepingCapacity: true)
+        pendingTurnIDs.removeAll(keepingCapacity: true)
+        for start in stride(from: 0, to: pendingFragments.count, by: 120) {
+            let rows = pendingFragments[start..<min(start + 120, pendingFragments.count)]
+            var values: [(any DatabaseValueConvertible)?] = []
+            values.reserveCapacity(rows.count * Self.fragmentColumns.count)
+            for row in rows {
+                values += [row.id, row.turnID, row.position, row.kind, row.content, row.state, row.metadata]
+                    as [(any DatabaseValueConvertible)?]
+            }
+            try insertStatement("fragment", Self.fragmentColumns, rows: rows.count)
+                .execute(arguments: StatementArguments(values))
+        }
+        pendingFragments.removeAll(keepingCapacity: true)
+        pendingFragmentTurns.removeAll(keepingCapacity: true)
+    }
+
+    /// `INSERT INTO table (columns) VALUES (…), (…)` for `rows` rows, prepared once per page and size.
+    private mutating func insertStatement(_ table: String, _ columns: [String], rows: Int) throws -> Statement {
+        let key = "\(table) \(rows)"
+        if let statement = insertStatements[key] { return statement }
+        let row = "(" + Array(repeating: "?", count: columns.count).joined(separator: ",") + ")"
+        let sql = "INSERT INTO \(table) (\(columns.joined(separator: ", "))) VALUES "
+            + Array(repeating: row, count: rows).joined(separator: ",")
+        let statement = try db.makeStatement(sql: sql)
+        insertStatements[key] = statement
+        return statement
+    }
+
+    /// Indexes the page's new visible text and titles, in rowid order, and ends the deferral:
+    /// from here on every write is indexed by the schema's triggers again.
+    mutating func finish() throws {
+        try flushInserts()
+        guard let deferredAfter else { return }
+        try db.cachedStatement(
+            sql: """
+                INSERT INTO fragment_search (rowid, content)
+                SELECT f.id, f.content FROM fragment f
+                JOIN turn t ON t.id = f.turn_id JOIN conversation c ON c.id = t.conversation_id
+                WHERE f.id > ? AND f.kind = 'text' AND t.deleted_at IS NULL AND c.deleted_at IS NULL
+                    AND c.purged_at IS NULL
+                ORDER BY f.id
+                """
+        ).execute(arguments: [deferredAfter.fragments])
+        try db.cachedStatement(
+            sql: """
+                INSERT INTO title_search (rowid, title)
+                SELECT id, title FROM conversation
+                WHERE id > ? AND title IS NOT NULL AND deleted_at IS NULL AND purged_at IS NULL
+                ORDER BY id
+                """
+        ).execute(arguments: [deferredAfter.conversations])
+        try db.cachedStatement(sql: "DELETE FROM search_deferral").execute()
+    }
+
+    /// Reads the conversation and its remote turns again after writes made outside this
+    /// writer (the outbox's optimistic effects re-applied on top of the page).
+    mutating func reload(conversation remoteID: String, localID: Int64) throws {
+        conversations[remoteID] = try ConversationRecord.fetch(remoteID: remoteID, db)
+        let rows = try TurnRecord.fetchAll(
+            db.cachedStatement(sql: "SELECT * FROM turn WHERE conversation_id = ? AND remote_id IS NOT NULL"),
+            arguments: [localID])
+        turnsOfConversation[localID] = Set(rows.compactMap(\.remoteID))
+        for row in rows { if let id = row.remoteID { turns[id] = row } }
+    }
+
+    private static func chunks<Element>(_ values: [Element]) -> [ArraySlice<Element>] {
+        stride(from: 0, to: values.count, by: chunkSize).map { values[$0..<min($0 + chunkSize, values.count)] }
+    }
+
+    private static func placeholders(_ count: Int) -> String {
+        Array(repeating: "?", count: count).joined(separator: ",")
+    }
+}
