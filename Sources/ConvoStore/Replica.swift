@@ -177,8 +177,14 @@ public final class Replica: Sendable {
         return try queue.read { db -> Bool in
             let applicationID = try Int32.fetchOne(db, sql: "PRAGMA application_id") ?? 0
             if applicationID != ReplicaSchema.applicationID {
-                let objects = try Int.fetchOne(db, sql: "SELECT count(*) FROM sqlite_master") ?? 0
-                if applicationID == 0 && objects == 0 { return false }
+                // A file whose first migration never committed is fresh: the migrator creates
+                // its bookkeeping table on its own before it, so a process killed in between
+                // leaves that table, empty, and nothing else.
+                let objects = try String.fetchAll(db, sql: "SELECT name FROM sqlite_master")
+                    .filter { !$0.hasPrefix("sqlite_autoindex_grdb_migrations") }
+                let interruptedFirstMigration = try objects == ["grdb_migrations"]
+                    && (Int.fetchOne(db, sql: "SELECT count(*) FROM grdb_migrations") ?? 0) == 0
+                if applicationID == 0 && (objects.isEmpty || interruptedFirstMigration) { return false }
                 throw StoreError(.notAReplica, "the SQLite file is not a ConvoSync replica", path: path)
             }
             if try ReplicaSchema.migrator.hasBeenSuperseded(db) {

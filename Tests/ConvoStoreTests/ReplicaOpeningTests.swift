@@ -1,6 +1,7 @@
 import ConvoModel
 @testable import ConvoStore
 import Foundation
+import GRDB
 import Testing
 import TestSupport
 
@@ -45,6 +46,44 @@ struct ReplicaOpeningTests {
     @Test("an unrelated SQLite database is refused as notAReplica and left byte for byte", arguments: [false, true])
     func unrelatedSQLiteIsRefused(forWriting: Bool) async throws {
         try await expectRefusal(of: "unrelated.sqlite", code: .notAReplica, forWriting: forWriting)
+    }
+
+    @Test("a file left by a process killed before its first migration committed is fresh: opened, migrated and bound")
+    func fileKilledBeforeFirstMigrationIsFresh() async throws {
+        try await withTemporaryDirectory { folder in
+            let path = folder.appendingPathComponent("killed.convosync").path
+            // What the migrator commits before the first migration: its own, empty, table.
+            let queue = try DatabaseQueue(path: path)
+            try await queue.write { db in
+                try db.execute(sql: "CREATE TABLE grdb_migrations (identifier TEXT NOT NULL PRIMARY KEY)")
+            }
+            try queue.close()
+
+            let reading = try #require(throws: StoreError.self) { try Replica.openExisting(at: path) }
+            #expect(reading.code == .notAReplica && reading.message.contains("empty"))
+            let replica = try Replica.open(at: path, account: Self.account)
+            #expect(replica.account == Self.account)
+            try await replica.upsertConversations([ReplicaTesting.conversation("c1")], pass: nil, syncState: nil)
+            #expect(try await replica.conversations(ConversationQuery()).total == 1)
+            try replica.close()
+        }
+    }
+
+    @Test("a SQLite file holding only a table named like the migrator's, with rows, is still refused as notAReplica")
+    func foreignMigrationsTableIsRefused() async throws {
+        try await withTemporaryDirectory { folder in
+            let path = folder.appendingPathComponent("foreign.sqlite").path
+            let queue = try DatabaseQueue(path: path)
+            try await queue.write { db in
+                try db.execute(sql: "CREATE TABLE grdb_migrations (identifier TEXT NOT NULL PRIMARY KEY)")
+                try db.execute(sql: "INSERT INTO grdb_migrations VALUES ('their app v1')")
+            }
+            try queue.close()
+            let before = try Data(contentsOf: URL(fileURLWithPath: path))
+            let error = try #require(throws: StoreError.self) { try Replica.open(at: path, account: Self.account) }
+            #expect(error.code == .notAReplica)
+            #expect(try Data(contentsOf: URL(fileURLWithPath: path)) == before)
+        }
     }
 
     @Test("a replica migrated by a newer schema is refused as newerSchema and left byte for byte", arguments: [false, true])
