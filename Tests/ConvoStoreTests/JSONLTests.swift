@@ -98,6 +98,29 @@ struct JSONLTests {
         }
     }
 
+    @Test("a line the replica's constraints refuse sinks only itself: the batch is written again line by line, the others kept and found by search")
+    func constraintRefusalRewritesTheBatchLineByLine() async throws {
+        try await T.withReplica { replica in
+            // No well-formed line breaks a constraint today, so the replica is made to refuse one.
+            try await T.execute(
+                """
+                CREATE TEMP TRIGGER refuse_conv_002 BEFORE INSERT ON main.conversation
+                WHEN NEW.remote_id = 'conv_002' BEGIN SELECT RAISE(ABORT, 'refused'); END
+                """, in: replica)
+            let lines = Array(try Self.sampleLines().prefix(4))
+            let report = try await replica.importJSONL(lines: T.lines(lines), batchSize: 10)
+            #expect(report.inserted == 3)
+            #expect(report.rejections.map(\.line) == [2])
+            #expect(report.rejections.first?.message == "violates a replica constraint")
+            let ids = try T.exportLines(replica).map { try #require(JSONLCodec.decode($0).conversationID) }
+            #expect(ids == ["conv_001", "conv_003", "conv_004"])
+            #expect(Set(try await replica.search("espresso").map(\.conversationID)) == ["conv_003"])
+            #expect(Set(try await replica.search("Lisbon").map(\.conversationID)) == ["conv_004"])
+            #expect(try await replica.search("outline").isEmpty)
+            #expect(try await replica.integrityCheck() == [])
+        }
+    }
+
     @Test("an over-long line is rejected without holding it in memory, and the next line is read")
     func overLongLineIsRejected() async throws {
         try await withTemporaryDirectory { folder in

@@ -209,10 +209,12 @@ struct JSONLImporter {
             var outcome = WriteOutcome.unchanged
             do {
                 try db.inSavepoint {
-                    let (localID, written) = try RowWriter.upsert(
-                        conversation.conversation, pass: nil, fields: .exported, db)
-                    let turnsChanged = try RowWriter.writeTurns(
-                        conversation.turns.map(\.turn), conversationID: localID, mode: .replace, db)
+                    let turns = conversation.turns.map(\.turn)
+                    var writer = try PageWriter(
+                        conversationIDs: [conversation.conversation.id], turnIDs: turns.map(\.id), fields: .exported, db)
+                    let (localID, written) = try writer.upsert(conversation.conversation, pass: nil)
+                    let turnsChanged = try writer.writeTurns(turns, conversationID: localID, mode: .replace)
+                    try writer.finish()
                     outcome = written == .unchanged && turnsChanged ? .updated : written
                     return .commit
                 }

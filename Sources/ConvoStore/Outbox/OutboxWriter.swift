@@ -176,13 +176,24 @@ enum OutboxWriter {
             }
             return staged
         }
-        if var fields = completion.conversation {
-            fields.id = remoteID
-            _ = try RowWriter.upsert(fields, pass: nil, fields: .all, db)
-        }
         if let turns = completion.turns {
             try adoptTurns(of: id, remote: turns, sentTurnID: completion.sentTurnID, conversationID: conversationID, db)
-            _ = try RowWriter.writeTurns(turns, conversationID: conversationID, mode: .replace, db)
+        }
+        if completion.conversation != nil || completion.turns != nil {
+            // The remote's answer is a page of one conversation, written as a sync page is
+            // (after the adoption above, which the writer then reads).
+            var writer = try PageWriter(
+                conversationIDs: [remoteID], turnIDs: completion.turns?.map(\.id) ?? [], fields: .all, db)
+            if var fields = completion.conversation {
+                fields.id = remoteID
+                _ = try writer.upsert(fields, pass: nil)
+            }
+            if let turns = completion.turns {
+                _ = try writer.writeTurns(turns, conversationID: conversationID, mode: .replace)
+            }
+            try writer.finish()
+        }
+        if completion.turns != nil {
             // A reply placeholder the remote has no turn for was only a local echo: the remote wins.
             try db.execute(
                 sql: "DELETE FROM turn WHERE outbox_id = ? AND remote_id IS NULL AND role = 'assistant'", arguments: [id])

@@ -2,6 +2,11 @@ import ConvoModel
 import Foundation
 import GRDB
 
+/// What writing one row did; `unchanged` means no row was touched at all.
+enum WriteOutcome: Sendable {
+    case inserted, updated, unchanged
+}
+
 /// The writes of one page (a listing page, an import batch) inside the caller's transaction,
 /// with what they must read done once per page instead of once per row.
 ///
@@ -9,17 +14,31 @@ import GRDB
 /// stored conversations, the turns those conversations hold, the stored turns the page names
 /// elsewhere, and those turns' fragments. Every write then compares against these maps and
 /// updates them, so a page that names a conversation or a turn twice, or moves a turn between
-/// two of its conversations, writes exactly what ``RowWriter``'s row-by-row writes would: a
-/// row is written only when a field differs (applying a page twice changes nothing). Inserts
-/// go through cached prepared statements.
+/// two of its conversations, is written as if row by row: a row is written only when a field
+/// differs (applying a page twice changes nothing; DESIGN, "Sync": "nothing applied twice").
+/// Inserts go through cached prepared statements. Every sync page, import batch and outbox
+/// completion writes its rows through it: there is one write path.
 ///
 /// The page's new fragments and conversations enter the search indexes in one statement each
 /// at ``finish()``, in ascending rowid order, instead of one trigger run per row (see the
 /// schema's v5 note on `search_deferral`). ``finish()`` must run before the transaction
 /// commits; a page that throws rolls the deferral back with its rows.
 struct PageWriter {
+    /// Which columns a source carries: a JSONL line has no message count or context length,
+    /// so an import keeps what sync stored there.
+    enum Fields { case all, exported }
+
+    /// How a list of turns relates to what the replica holds.
+    enum TurnMode {
+        /// The list is the whole conversation: turns missing from it are removed
+        /// (turns with no remote id wait in the outbox and stay).
+        case replace
+        /// The list is more turns: upsert by remote id, new ones after the last.
+        case append
+    }
+
     private let db: Database
-    private let fields: RowWriter.Fields
+    private let fields: Fields
     private var conversations: [String: ConversationRecord] = [:]
     private var turns: [String: TurnRecord] = [:]
     /// The remote ids of each held conversation's remote turns (local ones never move or go).
@@ -44,7 +63,7 @@ struct PageWriter {
     private static let chunkSize = 900
 
     /// Reads what the page's writes compare against.
-    init(conversationIDs: [String], turnIDs: [String], fields: RowWriter.Fields, _ db: Database) throws {
+    init(conversationIDs: [String], turnIDs: [String], fields: Fields, _ db: Database) throws {
         self.db = db
         self.fields = fields
         for chunk in Self.chunks(Array(Set(conversationIDs))) {
@@ -85,8 +104,11 @@ struct PageWriter {
         for id in withFragments where fragments[id] == nil { fragments[id] = [] }
     }
 
-    /// Inserts or updates one conversation by remote id (as ``RowWriter/upsert(_:pass:fields:_:)``),
-    /// storing `changeToken` with it when given; returns its local key.
+    /// Inserts or updates one conversation by remote id, storing `changeToken` with it when
+    /// given; returns its local key.
+    ///
+    /// A page's `deletedAt` wins (a conversation back from a soft delete is restored);
+    /// a purged conversation that reappears is un-purged, its content to be refetched.
     mutating func upsert(
         _ conversation: Conversation, pass: Int64?, changeToken: String? = nil
     ) throws -> (localID: Int64, outcome: WriteOutcome) {
@@ -124,9 +146,9 @@ struct PageWriter {
         return (localID, changed ? .updated : .unchanged)
     }
 
-    /// Writes `list` into the conversation with local key `conversationID` (as
-    /// ``RowWriter/writeTurns(_:conversationID:mode:_:)``); returns whether anything changed.
-    mutating func writeTurns(_ list: [Turn], conversationID: Int64, mode: RowWriter.TurnMode) throws -> Bool {
+    /// Writes `list` into the conversation with local key `conversationID`; returns whether
+    /// anything changed.
+    mutating func writeTurns(_ list: [Turn], conversationID: Int64, mode: TurnMode) throws -> Bool {
         var changed = false
         var nextOrdinal: Int64 = 0
         if mode == .append {
