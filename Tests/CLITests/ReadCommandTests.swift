@@ -119,6 +119,25 @@ struct ReadCommandTests {
         }
     }
 
+    @Test("search --in finds a word only within that conversation")
+    func searchWithinOneConversation() async throws {
+        try await withTemporaryDirectory { folder in
+            let db = try await importedSample(in: folder)
+            let everywhere = try await Convosync.run(["search", "--db", db, "--json", "--limit", "100", "the"])
+            let all = try #require(JSONSerialization.jsonObject(with: everywhere.standardOutput) as? [String: Any])
+            let ids = Set(try #require(all["hits"] as? [[String: Any]]).compactMap { $0["conversation_id"] as? String })
+            try #require(ids.count > 1, "the word is in more than one conversation")
+            let chosen = try #require(ids.sorted().first)
+
+            let within = try await Convosync.run(["search", "--db", db, "--json", "--limit", "100", "--in", chosen, "the"])
+            #expect(within.status == 0)
+            let found = try #require(JSONSerialization.jsonObject(with: within.standardOutput) as? [String: Any])
+            let hits = try #require(found["hits"] as? [[String: Any]])
+            #expect(!hits.isEmpty)
+            #expect(hits.allSatisfy { $0["conversation_id"] as? String == chosen })
+        }
+    }
+
     @Test("a search that matches nothing exits 0")
     func searchWithNoMatch() async throws {
         try await withTemporaryDirectory { folder in

@@ -20,11 +20,13 @@ public struct ConversationFilters: Sendable, Hashable {
     public var includeDeleted: Bool
     /// Only conversations updated strictly after this time.
     public var updatedAfter: Date?
+    /// Only the conversation with this remote id: to search within one conversation.
+    public var conversationID: String?
 
     /// No filter: every visible conversation.
     public init(
         agentID: String? = nil, source: String? = nil, sourceRefID: String? = nil, excludeSource: String? = nil,
-        includeDeleted: Bool = false, updatedAfter: Date? = nil
+        includeDeleted: Bool = false, updatedAfter: Date? = nil, conversationID: String? = nil
     ) {
         self.agentID = agentID
         self.source = source
@@ -32,6 +34,7 @@ public struct ConversationFilters: Sendable, Hashable {
         self.excludeSource = excludeSource
         self.includeDeleted = includeDeleted
         self.updatedAfter = updatedAfter
+        self.conversationID = conversationID
     }
 }
 

@@ -93,7 +93,7 @@ enum ConversationQueries {
     /// Whether `filters` narrow the visible conversations (anything but `includeDeleted`).
     static func narrows(_ filters: ConversationFilters) -> Bool {
         filters.agentID != nil || filters.source != nil || filters.sourceRefID != nil || filters.excludeSource != nil
-            || filters.updatedAfter != nil
+            || filters.updatedAfter != nil || filters.conversationID != nil
     }
 
     /// The WHERE clause (over alias `c`) and its arguments for `filters`.
@@ -118,8 +118,13 @@ enum ConversationQueries {
             arguments += [value]
         }
         if let value = filters.updatedAfter {
-            conditions.append("c.updated_at > ?")
+            // The indexed expression (`conversation_updated`); a missing time is never after.
+            conditions.append("coalesce(c.updated_at, -9223372036854775808) > ?")
             arguments += [Timestamp.milliseconds(value)]
+        }
+        if let value = filters.conversationID {
+            conditions.append("c.remote_id = ?")
+            arguments += [value]
         }
         return (conditions.joined(separator: " AND "), arguments)
     }

@@ -32,8 +32,8 @@ enum SearchQueries {
     /// The most matches a one-term, unfiltered query ranks: those written last.
     static let rankingWindow = 2000
 
-    /// The best `limit` hits in two steps: rank every match (FTS5 alone when no filter
-    /// narrows the conversations), then build snippets and join titles and turn ids for
+    /// The best `limit` hits in two steps: rank the matches (FTS5 alone when no filter
+    /// narrows the conversations; see ``FilteredPlan`` when one does), then build snippets and join titles and turn ids for
     /// the few kept. Snippets are the costly part, and SQLite computes a result column
     /// for every row it sorts, so computing them in the ranking step made a common word
     /// cost a snippet per match.
@@ -43,6 +43,73 @@ enum SearchQueries {
     /// The indexes hold visible text only (the schema's triggers remove soft-deleted and
     /// purged rows in the transaction that hides them), so the unfiltered ranking needs
     /// no join to check visibility.
+    /// How a filtered search finds its matches.
+    enum FilteredPlan: Equatable {
+        /// Visit the fragments that pass the filter and look each up in the search index.
+        case filterFirst
+        /// Walk the term's matches in the search index and keep those that pass the filter.
+        case matchesFirst
+    }
+
+    /// Below this many fragments passing a filter, a filtered search visits them
+    /// (``FilteredPlan/filterFirst``): a lookup each costs about what reading a few matches
+    /// does, and a common term can have a hundred thousand matches.
+    static let filterFirstLimit = 5000
+
+    /// Counts the fragments passing `filters`, stopping at ``filterFirstLimit``: the count
+    /// costs at most what the plan it chooses does.
+    static func plan(_ filters: ConversationFilters, _ db: Database) throws -> FilteredPlan {
+        let (filterSQL, arguments) = ConversationQueries.whereClause(filters, includeDeleted: false)
+        let passing = try Int.fetchOne(
+            db.cachedStatement(sql: """
+                SELECT count(*) FROM (SELECT 1 FROM conversation c
+                    JOIN turn t ON t.conversation_id = c.id JOIN fragment f ON f.turn_id = t.id
+                    WHERE \(filterSQL) LIMIT \(filterFirstLimit))
+                """), arguments: arguments) ?? 0
+        return passing < filterFirstLimit ? .filterFirst : .matchesFirst
+    }
+
+    /// The ranking step of a filtered search: hit (a fragment id, or minus a conversation id
+    /// for a title) and its bm25, best `limit` first. Arguments: for ``FilteredPlan/filterFirst``
+    /// the filter's, the match, the filter's, the match; for ``FilteredPlan/matchesFirst`` the
+    /// match, the filter's, the match, the filter's; then the limit.
+    static func filteredRanking(_ plan: FilteredPlan, filterSQL: String, oneTerm: Bool) -> String {
+        switch plan {
+        case .filterFirst:
+            // Few fragments pass the filter: visit them through the conversation indexes and
+            // look each up in the search index by rowid, never reading the term's other matches.
+            """
+            SELECT hit, hit_rank FROM (
+                SELECT f.id AS hit, fragment_search.rank AS hit_rank
+                FROM conversation c CROSS JOIN turn t CROSS JOIN fragment f CROSS JOIN fragment_search
+                WHERE \(filterSQL) AND t.conversation_id = c.id AND f.turn_id = t.id AND f.kind = 'text'
+                    AND fragment_search.rowid = f.id AND fragment_search MATCH ?
+                UNION ALL
+                SELECT -c.id AS hit, title_search.rank AS hit_rank
+                FROM conversation c CROSS JOIN title_search
+                WHERE \(filterSQL) AND title_search.rowid = c.id AND title_search MATCH ?)
+            ORDER BY hit_rank, hit LIMIT ?
+            """
+        case .matchesFirst:
+            // Many fragments pass: walk the matches and keep those that pass. One term walks
+            // them newest first and ranks a window, as unfiltered; more terms rank them all.
+            """
+            SELECT hit, hit_rank FROM (
+                SELECT * FROM (SELECT fragment_search.rowid AS hit, fragment_search.rank AS hit_rank
+                    FROM fragment_search JOIN fragment f ON f.id = fragment_search.rowid
+                    JOIN turn t ON t.id = f.turn_id JOIN conversation c ON c.id = t.conversation_id
+                    WHERE fragment_search MATCH ? AND \(filterSQL)
+                    \(oneTerm ? "ORDER BY fragment_search.rowid DESC LIMIT \(rankingWindow)" : ""))
+                UNION ALL
+                SELECT * FROM (SELECT -title_search.rowid AS hit, title_search.rank AS hit_rank
+                    FROM title_search JOIN conversation c ON c.id = title_search.rowid
+                    WHERE title_search MATCH ? AND \(filterSQL)
+                    \(oneTerm ? "ORDER BY title_search.rowid DESC LIMIT \(rankingWindow)" : "")))
+            ORDER BY hit_rank, hit LIMIT ?
+            """
+        }
+    }
+
     static func hits(
         _ expression: SearchExpression, filters: ConversationFilters, limit: Int, markers: SnippetMarkers, _ db: Database
     ) throws -> [SearchHit] {
@@ -51,22 +118,20 @@ enum SearchQueries {
         var arguments: StatementArguments
         if ConversationQueries.narrows(filters) {
             let (filterSQL, filterArguments) = ConversationQueries.whereClause(filters, includeDeleted: false)
-            ranking = """
-                SELECT hit, hit_rank FROM (
-                    SELECT fragment_search.rowid AS hit, fragment_search.rank AS hit_rank
-                    FROM fragment_search JOIN fragment f ON f.id = fragment_search.rowid
-                    JOIN turn t ON t.id = f.turn_id JOIN conversation c ON c.id = t.conversation_id
-                    WHERE fragment_search MATCH ? AND \(filterSQL)
-                    UNION ALL
-                    SELECT -title_search.rowid AS hit, title_search.rank AS hit_rank
-                    FROM title_search JOIN conversation c ON c.id = title_search.rowid
-                    WHERE title_search MATCH ? AND \(filterSQL))
-                ORDER BY hit_rank, hit LIMIT ?
-                """
-            arguments = [match]
-            arguments += filterArguments
-            arguments += [match]
-            arguments += filterArguments
+            let plan = try plan(filters, db)
+            ranking = filteredRanking(plan, filterSQL: filterSQL, oneTerm: expression.terms.count == 1)
+            switch plan {
+            case .filterFirst:
+                arguments = filterArguments
+                arguments += [match]
+                arguments += filterArguments
+                arguments += [match]
+            case .matchesFirst:
+                arguments = [match]
+                arguments += filterArguments
+                arguments += [match]
+                arguments += filterArguments
+            }
         } else if expression.terms.count == 1 {
             // FTS5 walks one term's matches newest first and computes bm25 only for those read;
             // titles have a window of their own.

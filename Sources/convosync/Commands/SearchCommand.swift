@@ -15,6 +15,7 @@ struct SearchCommand: AsyncParsableCommand {
 
             Example:
               convosync search --db work.convosync '"renewal quote" -draft acme*'
+              convosync search --db work.convosync --in conv_123 invoice
             """
     )
 
@@ -27,6 +28,9 @@ struct SearchCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("The most hits to show (1-1000).", valueName: "n"))
     var limit = 10
 
+    @Option(name: .customLong("in"), help: ArgumentHelp("Search within this conversation only.", valueName: "conversation-id"))
+    var conversationID: String?
+
     func validate() throws {
         guard (1...1000).contains(limit) else { throw ValidationError("--limit must be between 1 and 1000.") }
     }
@@ -34,7 +38,8 @@ struct SearchCommand: AsyncParsableCommand {
     func run() async throws {
         try await reportingFailures {
             let store = try replica.openForReading()
-            let filters = filter.filters(includeDeleted: false)
+            var filters = filter.filters(includeDeleted: false)
+            filters.conversationID = conversationID
             if replica.json {
                 let hits = try await store.search(text, filters: filters, limit: limit, markers: Self.jsonMarkers)
                 try printJSON(SearchResults(query: text, hits: hits.map(SearchResults.Hit.init)))
