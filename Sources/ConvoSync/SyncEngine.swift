@@ -197,6 +197,13 @@ public actor SyncEngine {
             if let stillWaiting = try await push(into: &report) ?? retryFirst {
                 throw stillWaiting
             }
+            // A sync that wrote many pages left the search index one segment per page (some
+            // merged): merge them once now, not during the pass. A failure costs only speed.
+            do {
+                try await replica.mergeSearchIndexIfGrown()
+            } catch {
+                logger.warning("could not merge the search index", metadata: ["error": "\(error)"])
+            }
             report.finishedAt = Date()
             // Readers without the engine (`convosync status`) learn when the replica was last in step.
             try await replica.setSyncState(SyncStateUpdate(scope: Self.lastSuccessScope))

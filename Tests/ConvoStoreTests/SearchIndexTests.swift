@@ -122,4 +122,44 @@ struct SearchIndexTests {
             #expect(try await replica.search("apple").map(\.turnID) == ["t1"])
         }
     }
+
+    /// The segments of each search index (one row of `_idx` per leaf page, tagged by segment).
+    static func segments(_ replica: Replica) async throws -> (fragments: Int, titles: Int) {
+        try await replica.reading { db in
+            (try Int.fetchOne(db, sql: "SELECT count(DISTINCT segid) FROM fragment_search_idx") ?? 0,
+             try Int.fetchOne(db, sql: "SELECT count(DISTINCT segid) FROM title_search_idx") ?? 0)
+        }
+    }
+
+    @Test("writes that grow the index by a tenth leave it merged into one segment by mergeSearchIndexIfGrown, and small ones do not merge; search finds the same")
+    func growthMergesTheIndex() async throws {
+        try await T.withReplica { replica in
+            // Thirty pages of ten conversations, 1,800 fragments: thirty segments, some merged as they come.
+            for page in 0..<30 {
+                let listed = (0..<10).map { index in
+                    let id = "p\(page)-c\(index)"
+                    return ListedConversation(
+                        conversation: T.conversation(id, title: "Ledger \(page) \(index)"),
+                        turns: .replace((0..<3).map { T.turn("\(id)-t\($0)", "harbor ledger \(page) entry \($0)", "line \(index)") }),
+                        changeToken: nil)
+                }
+                try await replica.applyListingPage(listed, pass: 1, syncState: nil)
+            }
+            let before = try await Self.segments(replica)
+            #expect(before.fragments > 1 && before.titles > 1, "\(before)")
+            let found = try await replica.search("harbor", limit: 1000).count
+
+            #expect(try await replica.mergeSearchIndexIfGrown())
+            #expect(try await Self.segments(replica) == (1, 1))
+            #expect(try await replica.search("harbor", limit: 1000).count == found)
+            #expect(try await Self.differences(replica) == [])
+
+            // Ten more fragments grow it by far less than a tenth: nothing to merge.
+            try await replica.applyListingPage(
+                [ListedConversation(conversation: T.conversation("late"), turns: .replace([T.turn("late-t0", "harbor late")]), changeToken: nil)],
+                pass: 1, syncState: nil)
+            #expect(try await replica.mergeSearchIndexIfGrown() == false)
+            #expect(try await replica.search("harbor", limit: 1000).count == found + 1)
+        }
+    }
 }

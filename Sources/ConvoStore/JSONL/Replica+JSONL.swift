@@ -67,7 +67,9 @@ extension Replica {
         for try await line in lines {
             try await importer.add(.text(line))
         }
-        return try await importer.finish()
+        let report = try await importer.finish()
+        try await mergeSearchIndexIfGrown()
+        return report
     }
 
     /// Imports JSONL from a file or a pipe (stdin too), reading it in chunks.
@@ -95,7 +97,9 @@ extension Replica {
                 try await importer.add(.invalid("longer than \(reader.maximumLineBytes) bytes"))
             }
         }
-        return try await importer.finish()
+        let report = try await importer.finish()
+        try await mergeSearchIndexIfGrown()
+        return report
     }
 }
 
