@@ -157,6 +157,9 @@ enum SearchQueries {
         }
         arguments += [limit, markers.open, markers.close, markers.ellipsis, match, markers.open, markers.close,
                       markers.ellipsis, match]
+        // `CROSS JOIN` keeps `best` (at most `limit` rows) the outer loop: with the limit bound
+        // as a parameter the planner cannot tell it is small, and it walked every match of the
+        // query to look each up in `best` (95 ms instead of 0.3 for a common word).
         let rows = try Row.fetchAll(
             db.cachedStatement(sql: """
                 WITH best AS MATERIALIZED (\(ranking))
@@ -164,7 +167,7 @@ enum SearchQueries {
                     t.remote_id AS turn_remote_id, best.hit_rank AS hit_rank, best.hit AS hit,
                     snippet(fragment_search, 0, ?, ?, ?, 16) AS snippet
                 FROM best
-                JOIN fragment_search ON fragment_search.rowid = best.hit
+                CROSS JOIN fragment_search ON fragment_search.rowid = best.hit
                 JOIN fragment f ON f.id = best.hit
                 JOIN turn t ON t.id = f.turn_id
                 JOIN conversation c ON c.id = t.conversation_id
@@ -173,7 +176,7 @@ enum SearchQueries {
                 SELECT c.id, c.remote_id, c.title, NULL, best.hit_rank, best.hit,
                     snippet(title_search, 0, ?, ?, ?, 16)
                 FROM best
-                JOIN title_search ON title_search.rowid = -best.hit
+                CROSS JOIN title_search ON title_search.rowid = -best.hit
                 JOIN conversation c ON c.id = -best.hit
                 WHERE best.hit < 0 AND title_search MATCH ?
                 ORDER BY hit_rank, hit
