@@ -34,6 +34,30 @@ struct QueryBenchmark {
             Measure.report("search.\(termCount)term.mean_hits", Double(hitsSeen) / 220, "hits")
         }
 
+        // Filtered one-term search: a narrow filter (one source reference, about 0.1% of the
+        // conversations), a broad one (one agent of five) and one conversation.
+        let filters: [(String, (inout SplitMix64) -> ConversationFilters)] = [
+            ("source_ref", { random in ConversationFilters(sourceRefID: "ref-\(Int(random.next() % 997))") }),
+            ("agent", { random in ConversationFilters(agentID: "agent_\(Int(random.next() % 5))") }),
+            ("conversation", { random in ConversationFilters(conversationID: "conv_" + String(format: "%016x", Int(random.next() % 1000))) }),
+        ]
+        for (name, makeFilter) in filters {
+            var samples: [Double] = []
+            var hitsSeen = 0
+            for iteration in 0..<220 {
+                let query = corpus.word(&random, skippingMostCommon: Self.stopWordCount)
+                let filter = makeFilter(&random)
+                let start = ContinuousClock.now
+                let hits = try await replica.search(query, filters: filter, limit: 20)
+                let elapsed = (ContinuousClock.now - start).seconds * 1000
+                if iteration >= 20 { samples.append(elapsed) }
+                hitsSeen += hits.count
+            }
+            Measure.report("search.1term.\(name).p50", Measure.quantile(samples, 0.5), "ms")
+            Measure.report("search.1term.\(name).p99", Measure.quantile(samples, 0.99), "ms")
+            Measure.report("search.1term.\(name).mean_hits", Double(hitsSeen) / 220, "hits")
+        }
+
         // List: the first page and pages deep into the keyset order.
         var listSamples: [Double] = []
         var cursor: String?

@@ -49,6 +49,9 @@ case "writes":
     }
     Measure.report("writes.fragments_per_s", Double(count * turnsPerConversation * fragmentsPerTurn) / elapsed, "fragments/s")
     Measure.report("writes.seconds", elapsed, "s")
+    // What the engine does once a sync ends: merge the index the pages left in segments.
+    let merge = try await Measure.seconds { try await replica.mergeSearchIndexIfGrown() }
+    Measure.report("writes.merge_seconds", merge, "s")
 
 case "export":
     let replica = try Replica.openExisting(at: operands[0])
