@@ -20,10 +20,19 @@ let package = Package(
             name: "StoreReferences",
             dependencies: ["CSQLite", .product(name: "ConvoModel", package: "ConvoSync")]
         ),
+        // The corpus and the store's workloads (a sync's page writes, the JSONL export and import),
+        // shared by the hand-rolled StoreBenchmark and the package-benchmark StoreRatios.
+        .target(
+            name: "StoreWorkload",
+            dependencies: [
+                .product(name: "ConvoModel", package: "ConvoSync"),
+                .product(name: "ConvoStore", package: "ConvoSync"),
+            ]
+        ),
         .executableTarget(
             name: "StoreBenchmark",
             dependencies: [
-                "CSQLite", "StoreReferences",
+                "CSQLite", "StoreReferences", "StoreWorkload",
                 .product(name: "ConvoModel", package: "ConvoSync"),
                 .product(name: "ConvoStore", package: "ConvoSync"),
             ]

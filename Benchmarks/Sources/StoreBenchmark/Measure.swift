@@ -1,4 +1,5 @@
 import Foundation
+import StoreWorkload
 
 #if canImport(Glibc)
 import Glibc
@@ -34,16 +35,7 @@ enum Measure {
     ///
     /// Less sensitive than wall-clock time to other work on a shared machine: the import
     /// and the raw reference run in separate processes, at different moments.
-    static var cpuSeconds: Double {
-        var usage = rusage()
-        #if os(Linux)
-        getrusage(RUSAGE_SELF.rawValue, &usage)
-        #else
-        getrusage(RUSAGE_SELF, &usage)
-        #endif
-        func seconds(_ time: timeval) -> Double { Double(time.tv_sec) + Double(time.tv_usec) / 1e6 }
-        return seconds(usage.ru_utime) + seconds(usage.ru_stime)
-    }
+    static var cpuSeconds: Double { Elapsed.processCPUSeconds }
 
     /// The value at quantile `q` (0…1) of `samples`, by the nearest-rank method.
     static func quantile(_ samples: [Double], _ q: Double) -> Double {

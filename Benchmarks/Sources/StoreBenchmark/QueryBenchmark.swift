@@ -1,16 +1,17 @@
 import ConvoModel
 import ConvoStore
 import Foundation
+import StoreWorkload
 
 /// Search, list and observation latency on a built replica.
 struct QueryBenchmark {
     /// How many of the corpus's most common words the search samples leave out as stop words.
-    static let stopWordCount = 50
+    static let stopWordCount = Workload.stopWordCount
 
     let path: String
 
     func run() async throws {
-        let replica = try Replica.open(at: path, account: AccountBinding(baseURL: "http://127.0.0.1:8080/agentflow/v1", dialect: .agentflow))
+        let replica = try Replica.open(at: path, account: Workload.account())
         let corpus = Corpus()
         var random = SplitMix64(seed: 99)
 

@@ -2,6 +2,7 @@ import ConvoModel
 import ConvoStore
 import Foundation
 import StoreReferences
+import StoreWorkload
 
 /// The store benchmark. Each mode prints `name value unit` lines that `store.sh` collects.
 ///
@@ -11,9 +12,8 @@ import StoreReferences
 ///     StoreBenchmark raw CONVERSATIONS DB SCHEMA  the raw C-API reference (the replica's schema)
 ///     StoreBenchmark lean CONVERSATIONS DB        the lean limit: plain tables + FTS5, C API
 ///     StoreBenchmark queries DB                   search, list and observation latency
-let turnsPerConversation = 10
-let fragmentsPerTurn = 2
-let corpusSeed: UInt64 = 42
+let turnsPerConversation = Workload.turnsPerConversation
+let fragmentsPerTurn = Workload.fragmentsPerTurn
 
 let arguments = CommandLine.arguments.dropFirst()
 guard let mode = arguments.first else {
@@ -22,31 +22,15 @@ guard let mode = arguments.first else {
 }
 let operands = Array(arguments.dropFirst())
 
-func account() -> AccountBinding {
-    AccountBinding(baseURL: "http://127.0.0.1:8080/agentflow/v1", dialect: .agentflow)
-}
-
-func generate(_ count: Int) -> [(Conversation, [Turn])] {
-    let corpus = Corpus()
-    return (0..<count).map { corpus.conversation($0, turns: turnsPerConversation, fragmentsPerTurn: fragmentsPerTurn, seed: corpusSeed) }
-}
+func generate(_ count: Int) -> [(Conversation, [Turn])] { Workload.generate(count) }
 
 switch mode {
 case "writes":
     let count = Int(operands[0]) ?? 50_000
     let data = generate(count)
-    let replica = try Replica.open(at: operands[1], account: account())
-    let elapsed = try await Measure.seconds {
-        var start = 0
-        while start < data.count {
-            // The sync's own write path: one transaction per listing page of 100.
-            let page = data[start..<min(start + 100, data.count)].map { conversation, turns in
-                ListedConversation(conversation: conversation, turns: .replace(turns), changeToken: nil)
-            }
-            try await replica.applyListingPage(page, pass: 1, syncState: nil)
-            start += 100
-        }
-    }
+    let replica = try Replica.open(at: operands[1], account: Workload.account())
+    // The sync's own write path: one transaction per listing page of 100.
+    let elapsed = try await Measure.seconds { try await Workload.writeListingPages(data, to: replica) }
     Measure.report("writes.fragments_per_s", Double(count * turnsPerConversation * fragmentsPerTurn) / elapsed, "fragments/s")
     Measure.report("writes.seconds", elapsed, "s")
     // What the engine does once a sync ends: merge the index the pages left in segments.
@@ -55,31 +39,16 @@ case "writes":
 
 case "export":
     let replica = try Replica.openExisting(at: operands[0])
-    FileManager.default.createFile(atPath: operands[1], contents: nil)
-    let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: operands[1]))
-    var buffer = Data()
     var lines = 0
-    let elapsed = try await Measure.seconds {
-        lines = try replica.export { line in
-            buffer.append(contentsOf: line.utf8)
-            buffer.append(0x0A)
-            if buffer.count > 1 << 20 {
-                handle.write(buffer)
-                buffer.removeAll(keepingCapacity: true)
-            }
-        }
-        handle.write(buffer)
-    }
-    try handle.close()
+    let elapsed = try await Measure.seconds { lines = try Workload.export(replica, toFile: operands[1]) }
     Measure.report("export.conversations_per_s", Double(lines) / elapsed, "conversations/s")
     Measure.report("export.seconds", elapsed, "s")
 
 case "import":
-    let input = try FileHandle(forReadingFrom: URL(fileURLWithPath: operands[0]))
     let replica = try Replica.openForImport(at: operands[1])
     var report = ImportReport()
     let cpuStart = Measure.cpuSeconds
-    let elapsed = try await Measure.seconds { report = try await replica.importJSONL(from: input) }
+    let elapsed = try await Measure.seconds { report = try await Workload.importJSONL(fromFile: operands[0], into: replica) }
     let cpu = Measure.cpuSeconds - cpuStart
     let fragments = Double((report.inserted + report.updated + report.unchanged) * turnsPerConversation * fragmentsPerTurn)
     Measure.report("import.fragments_per_s", fragments / elapsed, "fragments/s")

@@ -2,10 +2,10 @@ import ConvoModel
 import Foundation
 
 /// SplitMix64: a small, fast, seedable generator, so the corpus is the same on every run.
-struct SplitMix64: RandomNumberGenerator {
+public struct SplitMix64: RandomNumberGenerator {
     private var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
+    public init(seed: UInt64) { state = seed }
+    public mutating func next() -> UInt64 {
         state &+= 0x9E37_79B9_7F4A_7C15
         var z = state
         z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
@@ -17,8 +17,8 @@ struct SplitMix64: RandomNumberGenerator {
 /// A deterministic corpus of English-like conversations: a vocabulary of common words plus
 /// made-up ones drawn with a Zipf distribution, as natural text is, so that search sees
 /// both very common and rare terms.
-struct Corpus {
-    static let commonWords: [String] = """
+public struct Corpus: Sendable {
+    public static let commonWords: [String] = """
         the of and to a in for is on that with as it be at by this from are or an we have not was \
         will can your our you all more about which their if has but they one time new up out any \
         customer account renewal quote invoice contract pipeline revenue forecast quarter meeting \
@@ -34,11 +34,11 @@ struct Corpus {
         explain compare list show find total average monthly weekly annual yearly daily
         """.split(whereSeparator: { $0 == " " || $0 == "\n" }).map(String.init).filter { !$0.isEmpty }
 
-    let vocabulary: [String]
+    public let vocabulary: [String]
     /// Cumulative Zipf weights over `vocabulary`, for sampling by binary search.
     private let cumulative: [Double]
 
-    init(vocabularySize: Int = 20_000, seed: UInt64 = 7) {
+    public init(vocabularySize: Int = 20_000, seed: UInt64 = 7) {
         var random = SplitMix64(seed: seed)
         let onsets = ["b", "c", "d", "f", "g", "h", "j", "k", "l", "m", "n", "p", "r", "s", "t", "v", "w", "br", "cl", "st", "tr", "pl", "gr", "sh", "ch", "th"]
         let nuclei = ["a", "e", "i", "o", "u", "ea", "ou", "ai", "io"]
@@ -64,13 +64,13 @@ struct Corpus {
     }
 
     /// One word, Zipf-distributed.
-    func word(_ random: inout SplitMix64) -> String {
+    public func word(_ random: inout SplitMix64) -> String {
         word(&random, skippingMostCommon: 0)
     }
 
     /// One word drawn with probability proportional to its corpus frequency, among all
     /// but the `skipped` most common words (the stop words nobody searches for).
-    func word(_ random: inout SplitMix64, skippingMostCommon skipped: Int) -> String {
+    public func word(_ random: inout SplitMix64, skippingMostCommon skipped: Int) -> String {
         let floor = skipped > 0 ? cumulative[min(skipped, cumulative.count) - 1] : 0
         let ceiling = cumulative.last ?? 1
         let target = floor + Double(random.next() >> 11) / Double(1 << 53) * (ceiling - floor)
@@ -84,7 +84,7 @@ struct Corpus {
     }
 
     /// A sentence of 6 to 18 words, capitalised, ending with a full stop.
-    func sentence(_ random: inout SplitMix64) -> String {
+    public func sentence(_ random: inout SplitMix64) -> String {
         let count = 6 + Int(random.next() % 13)
         var words = (0..<count).map { _ in word(&random) }
         words[0] = words[0].prefix(1).uppercased() + words[0].dropFirst()
@@ -95,7 +95,7 @@ struct Corpus {
     ///
     /// Depends only on the seed and the index, so a corpus can be produced in any order,
     /// one conversation at a time, in flat memory.
-    func conversation(_ index: Int, turns: Int, fragmentsPerTurn: Int, seed: UInt64) -> (Conversation, [Turn]) {
+    public func conversation(_ index: Int, turns: Int, fragmentsPerTurn: Int, seed: UInt64) -> (Conversation, [Turn]) {
         var random = SplitMix64(seed: seed &+ UInt64(index) &* 0x1000_0001)
         let base = Date(timeIntervalSince1970: 1_767_225_600)  // 2026-01-01
         let created = base.addingTimeInterval(Double(index) * 60)
