@@ -11,6 +11,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        // package-benchmark: the store's ratios to the lean reference, with thresholds a regression fails.
+        .package(url: "https://github.com/ordo-one/benchmark", from: "1.38.1", traits: ["MallocInterposer"]),
     ],
     targets: [
         // The system libsqlite3, for the raw-insert reference the store is measured against.
@@ -68,6 +70,19 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
+        ),
+        // The store's write path and JSONL import as ratios to the lean reference, and one-term search
+        // latency, run by `swift package benchmark` (see ratios.sh) and checked against Thresholds/.
+        .executableTarget(
+            name: "StoreRatios",
+            dependencies: [
+                "StoreReferences", "StoreWorkload",
+                .product(name: "Benchmark", package: "benchmark"),
+                .product(name: "ConvoModel", package: "ConvoSync"),
+                .product(name: "ConvoStore", package: "ConvoSync"),
+            ],
+            path: "Benchmarks/StoreRatios",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
         ),
     ]
 )
