@@ -46,9 +46,11 @@ public final class Replica: Sendable {
         self.compactor = pool.configuration.readonly ? nil : PurgeResidueCompactor()
         if let compactor {
             pool.add(transactionObserver: compactor, extent: .databaseLifetime)
-            // What the index held when opened: growth is counted from here. Unreadable, it
-            // counts from zero, and the first merge check may merge once more than needed.
-            compactor.noteMerged(upTo: (try? pool.read { db in try Int64.fetchOne(db, sql: "SELECT max(id) FROM fragment") ?? 0 }) ?? 0)
+            // What the index held when opened: growth is counted from here. Read on the writer
+            // (open already holds it); unreadable, it counts from zero, and the first merge
+            // check may merge once more than needed.
+            compactor.noteMerged(
+                upTo: (try? pool.writeWithoutTransaction { db in try Int64.fetchOne(db, sql: "SELECT max(id) FROM fragment") ?? 0 }) ?? 0)
         }
     }
 
@@ -157,8 +159,16 @@ public final class Replica: Sendable {
     /// - Throws: `StoreError` `.database` when a connection cannot close (a statement still runs).
     public func close() throws {
         do {
-            if let compactor, compactor.hasPendingResidue {
-                try pool.writeWithoutTransaction { db in try compactor.compact(db) }
+            if let compactor {
+                if compactor.hasPendingResidue {
+                    try pool.writeWithoutTransaction { db in try compactor.compact(db) }
+                }
+                // The index's old segments went to the WAL's earlier frames; the last connection
+                // to close checkpoints and removes the WAL only if it may write, and a reader
+                // can be last. Empty it here, while nothing reads.
+                if compactor.hasCompacted {
+                    try pool.writeWithoutTransaction { db in try db.checkpoint(.truncate) }
+                }
             }
             try pool.close()
         } catch {
@@ -325,6 +335,9 @@ final class PurgeResidueCompactor: TransactionObserver, Sendable {
 
     /// Whether a purge committed since the index was last rewritten.
     var hasPendingResidue: Bool { state.withLock { $0.pending } }
+
+    /// Whether the index was rewritten since the replica was opened.
+    var hasCompacted: Bool { state.withLock { $0.last != nil } }
 
     func observes(eventsOfKind eventKind: DatabaseEventKind) -> Bool {
         switch eventKind {

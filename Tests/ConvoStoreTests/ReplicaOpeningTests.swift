@@ -244,6 +244,8 @@ struct ReplicaOpeningTests {
                 try await replica.replaceTurns(
                     conversationID: "c\(index)", turns: [ReplicaTesting.turn("t\(index)", "about \(word)")], syncState: nil)
             }
+            // A search first: a reader connection is open, and may be the last to close.
+            #expect(try await replica.search("about").count == markers.count)
             for index in markers.indices {
                 try await replica.markPurged(conversationID: "c\(index)", at: Date(), syncState: nil)
             }
