@@ -61,7 +61,7 @@ let package = Package(
         .executableTarget(
             name: "SyncBenchmark",
             dependencies: [
-                "CSQLite", "StoreReferences",
+                "CSQLite", "StoreReferences", "StoreWorkload",
                 .product(name: "ConvoSync", package: "ConvoSync"),
                 .product(name: "ConvoStore", package: "ConvoSync"),
                 .product(name: "ConvoRemote", package: "ConvoSync"),

@@ -3,6 +3,7 @@ import ConvoRemote
 import ConvoStore
 import ConvoSync
 import Foundation
+import StoreWorkload
 import Logging
 
 /// The initial sync and its two references, each run in its own process by the script.
@@ -44,21 +45,7 @@ enum InitialSync {
         Measure.report("sync.peak_rss", peak, "MiB")
 
         if let exportPath {
-            guard FileManager.default.createFile(atPath: exportPath, contents: nil) else {
-                throw BenchmarkFailure("cannot create the export file")
-            }
-            let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: exportPath))
-            var buffer = Data()
-            try replica.export { line in
-                buffer.append(contentsOf: line.utf8)
-                buffer.append(0x0A)
-                if buffer.count > 1 << 20 {
-                    handle.write(buffer)
-                    buffer.removeAll(keepingCapacity: true)
-                }
-            }
-            handle.write(buffer)
-            try handle.close()
+            try Workload.export(replica, toFile: exportPath)
         }
         try replica.close()
     }

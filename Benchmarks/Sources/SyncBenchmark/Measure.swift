@@ -1,4 +1,5 @@
 import Foundation
+import StoreWorkload
 
 #if canImport(Glibc)
 import Glibc
@@ -27,16 +28,7 @@ enum Measure {
     }
 
     /// CPU time (user + system, all threads) this process has used so far, in seconds.
-    static var cpuSeconds: Double {
-        var usage = rusage()
-        #if os(Linux)
-        getrusage(RUSAGE_SELF.rawValue, &usage)
-        #else
-        getrusage(RUSAGE_SELF, &usage)
-        #endif
-        func seconds(_ time: timeval) -> Double { Double(time.tv_sec) + Double(time.tv_usec) / 1e6 }
-        return seconds(usage.ru_utime) + seconds(usage.ru_stime)
-    }
+    static var cpuSeconds: Double { Elapsed.processCPUSeconds }
 
     /// CPU time (user + system) another process has used so far, in seconds, from
     /// `/proc/PID/stat`; `nan` when it cannot be read. The emulator runs in its own process so
