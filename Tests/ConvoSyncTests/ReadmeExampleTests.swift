@@ -32,6 +32,8 @@ struct ReadmeExampleTests {
                     let page = try await session.replica.conversations(ConversationQuery(limit: 20))
                     let hits = try await session.replica.search("renewal", limit: 5)
                     print(hits.map(\.snippet))
+                    let inOne = ConversationFilters(conversationID: hits.first?.conversationID)   // or agentID:, updatedAfter:, ...
+                    print(try await session.replica.search("renewal", filters: inOne).count)
 
                     // Write offline-first: shown at once, pushed with an idempotency key, never lost.
                     guard let id = page.items.first?.remoteID else { return }
