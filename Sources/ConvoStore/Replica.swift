@@ -36,14 +36,14 @@ public final class Replica: Sendable {
     /// ``openForImport(at:configuration:)`` that no sync has bound yet.
     public let account: AccountBinding?
     let pool: DatabasePool
-    /// Clears the search index's traces of purged text (see ``PurgeResidueCompactor``).
-    let compactor: PurgeResidueCompactor?
+    /// Rewrites the search indexes: after purges (their text's traces) and after growth (segments).
+    let compactor: SearchIndexCompactor?
 
     private init(path: String, account: AccountBinding?, pool: DatabasePool) {
         self.path = path
         self.account = account
         self.pool = pool
-        self.compactor = pool.configuration.readonly ? nil : PurgeResidueCompactor()
+        self.compactor = pool.configuration.readonly ? nil : SearchIndexCompactor()
         if let compactor {
             pool.add(transactionObserver: compactor, extent: .databaseLifetime)
             // What the index held when opened: growth is counted from here. Read on the writer
@@ -310,7 +310,9 @@ private func closeDescriptor(_ descriptor: Int32) {
     _ = close(descriptor)
 }
 
-/// Removes what a purge leaves of a conversation's text in the search index.
+/// Rewrites the search indexes into one segment each (FTS5's `optimize`) for two reasons: to
+/// remove what a purge leaves of a conversation's text, and to merge the segments many page
+/// writes leave (``mergeIfGrown(_:)``, called after a sync or an import).
 ///
 /// `secure_delete` zeroes deleted rows and freed pages, but FTS5 (before SQLite 3.42's
 /// `secure-delete` option) keeps a deleted document's terms in its older index segments until
@@ -320,7 +322,7 @@ private func closeDescriptor(_ descriptor: Int32) {
 /// zeroed. `optimize` rewrites the whole index, so it runs at most once per
 /// `minimumInterval` (a sweep purges many conversations, one transaction each); residue left
 /// by purges within the interval is cleared at the next commit after it, or at ``Replica/close()``.
-final class PurgeResidueCompactor: TransactionObserver, Sendable {
+final class SearchIndexCompactor: TransactionObserver, Sendable {
     /// The least time between two rewrites of the index.
     static let minimumInterval: Duration = .seconds(30)
 
