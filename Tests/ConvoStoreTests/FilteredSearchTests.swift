@@ -123,4 +123,28 @@ struct FilteredSearchTests {
                     "no table is scanned: \(plan)")
         }
     }
+
+    @Test("snippets are built for the ranked hits alone: the search index is entered by each hit's rowid, never walked for the query's every match")
+    func snippetsJoinTheHitsOnly() async throws {
+        try await T.withReplica { replica in
+            try await Self.seed(replica)
+            let filters = ConversationFilters(conversationID: "c12")
+            let (filterSQL, filterArguments) = ConversationQueries.whereClause(filters, includeDeleted: false)
+            let ranking = SearchQueries.filteredRanking(.filterFirst, filterSQL: filterSQL, oneTerm: true)
+            var arguments = filterArguments
+            arguments += ["lantern"]
+            arguments += filterArguments
+            arguments += ["lantern", 20, "[", "]", "…", "lantern", "[", "]", "…", "lantern"]
+            let bound = arguments
+            let steps = try await replica.reading { db in
+                try Row.fetchAll(db, sql: "EXPLAIN QUERY PLAN " + SearchQueries.hitsSQL(ranking: ranking), arguments: bound)
+                    .map { $0["detail"] as String }
+            }
+            let lookups = steps.filter { $0.hasPrefix("SCAN fragment_search") || $0.hasPrefix("SCAN title_search") }
+            #expect(!lookups.isEmpty, "\(steps)")
+            // "=M": entered by rowid with the match; a bare "M" walks every match of the query.
+            #expect(lookups.allSatisfy { $0.hasSuffix("INDEX 0:=M1") }, "\(steps)")
+            #expect(!steps.contains { $0.contains("AUTOMATIC") }, "\(steps)")
+        }
+    }
 }

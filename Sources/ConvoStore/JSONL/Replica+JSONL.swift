@@ -68,7 +68,7 @@ extension Replica {
             try await importer.add(.text(line))
         }
         let report = try await importer.finish()
-        try await mergeSearchIndexIfGrown()
+        await mergeAfterImport()
         return report
     }
 
@@ -98,14 +98,22 @@ extension Replica {
             }
         }
         let report = try await importer.finish()
-        try await mergeSearchIndexIfGrown()
+        await mergeAfterImport()
         return report
+    }
+
+    /// Merges the search index after an import that grew it. The lines are committed by now:
+    /// a merge that fails (a full disk, say) costs only search speed and is tried again after
+    /// the next sync or import, so it must not turn a finished import into an error.
+    private func mergeAfterImport() async {
+        _ = try? await mergeSearchIndexIfGrown()
     }
 }
 
 /// An error thrown by the caller's `write` closure, carried out of the read unchanged.
 private struct WriterError: Error {
     var error: any Error
+
 }
 
 /// Decodes lines and applies them in batches, keeping the report.
