@@ -14,6 +14,13 @@ public enum RemoteID {
     public static func isStorable(_ id: String) -> Bool {
         let utf8 = id.utf8
         guard !utf8.isEmpty, utf8.count <= maxBytes else { return false }
-        return !id.unicodeScalars.contains { $0.properties.generalCategory == .control }
+        // The control characters (general category Cc) in UTF-8: the bytes 00–1F and 7F, and
+        // C2 80–C2 9F. Read as bytes: every id of every page passes here.
+        var previous: UInt8 = 0
+        for byte in utf8 {
+            if byte < 0x20 || byte == 0x7F || (previous == 0xC2 && byte < 0xA0) { return false }
+            previous = byte
+        }
+        return true
     }
 }

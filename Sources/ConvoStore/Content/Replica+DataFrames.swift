@@ -69,9 +69,9 @@ extension Replica {
             }
             var updated = existing
             let names = try columns ?? existing.columnNames()
-            if let columns { updated.columns = try JSONText.encode(.array(columns.map(JSONValue.string))) }
+            if let columns { updated.columns = JSONText.encode(.array(columns.map(JSONValue.string))) }
             try Self.validate(rows, columnCount: names.count, conversationID: conversationID)
-            updated.cachedRows = try JSONText.encode(.array(rows.map(JSONValue.array)))
+            updated.cachedRows = JSONText.encode(.array(rows.map(JSONValue.array)))
             updated.rowCount = Int64(rows.count)
             updated.cachedAt = now
             try updated.updateChanges(db, from: existing)
@@ -150,10 +150,10 @@ extension Replica {
     // MARK: Helpers
 
     private static func upsertFrame(_ frame: DataFrameInfo, conversationID: Int64, now: Int64, _ db: Database) throws {
-        let columns = try JSONText.encode(.array(frame.columns.map(JSONValue.string)))
+        let columns = JSONText.encode(.array(frame.columns.map(JSONValue.string)))
         let complete = frame.samples.count == frame.rowCount
             && (try? validate(frame.samples, columnCount: frame.columns.count, conversationID: nil)) != nil
-        let sampleRows = complete ? try JSONText.encode(.array(frame.samples.map(JSONValue.array))) : nil
+        let sampleRows = complete ? JSONText.encode(.array(frame.samples.map(JSONValue.array))) : nil
         guard let existing = try DataFrameRecord.fetch(name: frame.name, conversationID: conversationID, db) else {
             var record = DataFrameRecord(
                 id: nil, conversationID: conversationID, name: frame.name, columns: columns,

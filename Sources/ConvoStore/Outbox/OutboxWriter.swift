@@ -25,7 +25,7 @@ enum OutboxWriter {
                     VALUES (?, ?, ?, ?, ?, ?)
                     """,
                 arguments: [
-                    agentID, title, try metadata.map { try JSONText.encode($0) },
+                    agentID, title, metadata.map(JSONText.encode),
                     maxContextLength.map { Int64($0) }, millis, millis,
                 ])
             let conversationID = db.lastInsertedRowID
@@ -95,7 +95,7 @@ enum OutboxWriter {
     ) throws -> Int64 {
         var record = OutboxRecord(
             id: nil, conversationID: conversationID, kind: write.kind.rawValue,
-            payload: try JSONText.encode(OutboxPayload.encode(write, turn: turn, staged: staged, undo: undo)),
+            payload: JSONText.encode(OutboxPayload.encode(write, turn: turn, staged: staged, undo: undo)),
             idempotencyKey: key, state: OutboxOp.State.pending.rawValue, attempts: 0, lastError: nil, createdAt: millis,
             deliveredAt: nil)
         try record.insert(db)

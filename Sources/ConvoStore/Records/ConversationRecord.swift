@@ -123,7 +123,7 @@ struct ConversationRecord: Codable, Sendable, Equatable, FetchableRecord, Mutabl
         remoteID = conversation.id
         agentID = conversation.agentID
         title = conversation.title.map(StoredText.keepable)
-        metadata = try conversation.metadata.map(JSONText.encode)
+        metadata = conversation.metadata.map(JSONText.encode)
         source = conversation.source
         sourceRefID = conversation.sourceRefID
         messageCount = conversation.messageCount.map(Int64.init)
@@ -143,10 +143,11 @@ struct ConversationRecord: Codable, Sendable, Equatable, FetchableRecord, Mutabl
     }
 }
 
-/// JSON stored as TEXT: encoded with sorted keys so equal values give equal text.
+/// JSON stored as TEXT: compact, with sorted keys, so equal values give equal text.
 enum JSONText {
-    /// One encoder and one decoder for every row: making them costs more than a small
-    /// value's coding. Their settings never change after this, so sharing them is safe.
+    /// One encoder and one decoder for the Codable rows (JSONL lines, data frames): making them
+    /// costs more than a small value's coding. Their settings never change after this, so
+    /// sharing them is safe.
     static let encoder: JSONEncoder = {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
@@ -154,8 +155,12 @@ enum JSONText {
     }()
     static let decoder = JSONDecoder()
 
-    static func encode(_ value: JSONValue) throws -> String {
-        String(decoding: try encoder.encode(value), as: UTF8.self)
+    /// The value's canonical text (``JSONValue/canonicalText``), written in one pass: every
+    /// page's metadata goes through here, and `JSONEncoder` cost a quarter of the page writes.
+    /// Texts stored by the encoder it replaced may order keys or spell numbers otherwise; such
+    /// a row is rewritten once, the next time its turns are read.
+    static func encode(_ value: JSONValue) -> String {
+        value.canonicalText
     }
 
     /// The stored value, read in one pass (`nil` for text that is not JSON).

@@ -64,7 +64,7 @@ struct FragmentRecord: Codable, Sendable, Equatable, FetchableRecord, MutablePer
         kind = fragment.kind.rawValue
         content = StoredText.keepable(fragment.content)
         state = fragment.state?.rawValue
-        metadata = try fragment.metadata.map(JSONText.encode)
+        metadata = fragment.metadata.map(JSONText.encode)
     }
 
     var fragment: Fragment {
