@@ -265,8 +265,18 @@ public final class Replica: Sendable {
     /// (or, once checkpointed, in the WAL). `FAST` would skip the freelist pages, which is
     /// exactly where a purged conversation's pages go; the extra writes of `ON` cost little
     /// next to a sync's own (purges are rare, and sized like the content they remove).
+    ///
+    /// `temp_store = MEMORY` on the writing connection: a statement that may fail halfway (a
+    /// many-row insert, a trigger) keeps the pages it changes in a statement journal, which
+    /// otherwise spills to a temporary file past 64 KiB. A page's writes filled one such file
+    /// of about 11 MB per commit, written and read back through system calls (BENCHMARKS.md).
+    /// In memory it holds one statement's pages at a time and is emptied after each; readers,
+    /// whose sorts could be large, keep SQLite's default.
     static func prepareConnection(_ db: Database) throws {
         try db.execute(sql: "PRAGMA secure_delete = ON")
+        if !db.configuration.readonly {
+            try db.execute(sql: "PRAGMA temp_store = MEMORY")
+        }
     }
 
     private static func makePool(path: String, configuration: ReplicaConfiguration) throws -> DatabasePool {
