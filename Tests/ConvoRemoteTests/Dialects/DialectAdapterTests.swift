@@ -93,6 +93,20 @@ struct DialectAdapterTests {
         }
     }
 
+    @Test("a listing with a byte no UTF-8 text holds is malformed, not read with a replacement character", arguments: Dialect.allCases)
+    func notUTF8(_ dialect: Dialect) async throws {
+        // The dialect's own listing fixture, with 0xFF put inside its first string value.
+        var page = try Fixtures.data("wire/\(dialect.rawValue)/list_conversations.json")
+        let firstValue = try #require(page.firstRange(of: Data(#"": ""#.utf8)))
+        page.insert(0xFF, at: firstValue.upperBound)
+        try await withAdapter(dialect) { api, server in
+            server.answer(Reply(status: 200, contentType: "application/json", body: page))
+            let error = await remoteError { try await listing(api) }
+            #expect(error?.code == .malformedResponse)
+            #expect(error?.field == "$")
+        }
+    }
+
     @Test("an HTML page answered with 200 is malformed, not data", arguments: Dialect.allCases)
     func htmlOn200(_ dialect: Dialect) async throws {
         try await withAdapter(dialect) { api, server in

@@ -8,8 +8,6 @@ enum AgentFlowWire {
     struct AgentList: WireDTO {
         var agents: [RemoteAgent]
 
-        init(from decoder: any Decoder) throws { self = try Self.strict(decoder) }
-
         init(wire object: WireObject) throws {
             agents = try object.required("agents", as: [WireAgent].self).map(\.value)
         }
@@ -18,8 +16,6 @@ enum AgentFlowWire {
     /// `Conversation` (Conv).
     struct Conv: WireDTO {
         var value: Conversation
-
-        init(from decoder: any Decoder) throws { self = try Self.strict(decoder) }
 
         init(wire object: WireObject) throws {
             value = try Self.conversation(object)
@@ -38,8 +34,6 @@ enum AgentFlowWire {
     struct Detail: WireDTO {
         var value: ConversationSnapshot
 
-        init(from decoder: any Decoder) throws { self = try Self.strict(decoder) }
-
         init(wire object: WireObject) throws {
             value = ConversationSnapshot(
                 conversation: try Conv.conversation(object),
@@ -50,8 +44,6 @@ enum AgentFlowWire {
     /// `Message`: flat content becomes one text fragment.
     struct Message: WireDTO {
         var value: Turn
-
-        init(from decoder: any Decoder) throws { self = try Self.strict(decoder) }
 
         init(wire object: WireObject) throws {
             value = Turn(
@@ -66,8 +58,6 @@ enum AgentFlowWire {
         var total: Int
         var nextCursor: String?
 
-        init(from decoder: any Decoder) throws { self = try Self.strict(decoder) }
-
         init(wire object: WireObject) throws {
             conversations = try object.required("conversations", as: [Conv].self).map(\.value)
             total = try object.integer("total")
@@ -80,8 +70,6 @@ enum AgentFlowWire {
         var messageID: String
         var text: String
 
-        init(from decoder: any Decoder) throws { self = try Self.strict(decoder) }
-
         init(wire object: WireObject) throws {
             messageID = try object.required("message_id")
             text = try object.required("text")
@@ -92,8 +80,6 @@ enum AgentFlowWire {
     struct Title: WireDTO {
         var title: String
 
-        init(from decoder: any Decoder) throws { self = try Self.strict(decoder) }
-
         init(wire object: WireObject) throws {
             title = try object.required("title")
         }
@@ -102,8 +88,6 @@ enum AgentFlowWire {
     /// `RunStartedEvent`.
     struct RunStarted: WireDTO {
         var runID: String
-
-        init(from decoder: any Decoder) throws { self = try Self.strict(decoder) }
 
         init(wire object: WireObject) throws {
             runID = try object.required("run_id")
@@ -114,8 +98,6 @@ enum AgentFlowWire {
     struct TextDelta: WireDTO {
         var text: String
 
-        init(from decoder: any Decoder) throws { self = try Self.strict(decoder) }
-
         init(wire object: WireObject) throws {
             text = try object.required("text")
         }
@@ -125,8 +107,6 @@ enum AgentFlowWire {
     struct FinalResponse: WireDTO {
         var text: String
         var messageID: String
-
-        init(from decoder: any Decoder) throws { self = try Self.strict(decoder) }
 
         init(wire object: WireObject) throws {
             text = try object.required("text")
@@ -140,8 +120,6 @@ enum AgentFlowWire {
         var messageID: String
         var text: String
 
-        init(from decoder: any Decoder) throws { self = try Self.strict(decoder) }
-
         init(wire object: WireObject) throws {
             runID = try object.required("run_id")
             messageID = try object.required("message_id")
@@ -153,8 +131,6 @@ enum AgentFlowWire {
     struct Reset: WireDTO {
         var lastEventID: String
 
-        init(from decoder: any Decoder) throws { self = try Self.strict(decoder) }
-
         init(wire object: WireObject) throws {
             lastEventID = try object.required("last_event_id")
         }
@@ -163,8 +139,6 @@ enum AgentFlowWire {
     /// `DeletedEvent`.
     struct Deleted: WireDTO {
         var id: String
-
-        init(from decoder: any Decoder) throws { self = try Self.strict(decoder) }
 
         init(wire object: WireObject) throws {
             id = try object.required("id")

@@ -187,7 +187,7 @@ public struct KnowrithmAdapter: RemoteAPI {
     }
 
     /// One page-numbered page; the next page exists while the page is below `pages`.
-    private func page<Wire: Decodable, Item: Sendable>(
+    private func page<Wire: WireValue, Item: Sendable>(
         _ request: RemoteRequest, _ position: PagingPosition, _ pageSize: Int, of type: Wire.Type,
         _ map: (Wire) -> Item
     ) async throws -> RemotePage<Item> {
@@ -204,7 +204,7 @@ public struct KnowrithmAdapter: RemoteAPI {
     }
 
     /// A page-numbered body; the next page exists while `number` is below `pages`.
-    static func decodePage<Wire: Decodable, Item: Sendable>(
+    static func decodePage<Wire: WireValue, Item: Sendable>(
         _ response: RemoteResponse, number: Int, of type: Wire.Type, _ map: (Wire) -> Item
     ) throws -> RemotePage<Item> {
         let page = try response.decode(KnowrithmWire.Page<Wire>.self)
@@ -212,7 +212,7 @@ public struct KnowrithmAdapter: RemoteAPI {
             items: page.items.map(map), next: number < page.pages ? .page(number + 1) : nil, total: page.total)
     }
 
-    private func mutate<Wire: Decodable>(
+    private func mutate<Wire: WireValue>(
         _ method: RemoteRequest.Method, _ route: String, _ id: String, _ key: IdempotencyKey, _ answer: Wire.Type
     ) async throws {
         let request = RemoteRequest(method, route, parameters: ["id": id], idempotencyKey: key.rawValue)

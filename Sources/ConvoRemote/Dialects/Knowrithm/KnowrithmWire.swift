@@ -8,8 +8,6 @@ enum KnowrithmWire {
     struct Conv: WireDTO {
         var value: Conversation
 
-        init(from decoder: any Decoder) throws { self = try Self.strict(decoder) }
-
         init(wire object: WireObject) throws {
             _ = try object.required("entity_id", as: String.self)
             value = Conversation(
@@ -25,8 +23,6 @@ enum KnowrithmWire {
     struct Message: WireDTO {
         var value: Turn
 
-        init(from decoder: any Decoder) throws { self = try Self.strict(decoder) }
-
         init(wire object: WireObject) throws {
             value = Turn(
                 id: try object.required("id"), role: try object.role(), timestamp: try object.time("created_at"),
@@ -35,14 +31,12 @@ enum KnowrithmWire {
     }
 
     /// `ConversationPage` / `MessagePage`: page numbers from 1, at most 100 per page.
-    struct Page<Item: Decodable>: WireDTO {
+    struct Page<Item: WireValue>: WireDTO {
         var items: [Item]
         var page: Int
         var perPage: Int
         var total: Int
         var pages: Int
-
-        init(from decoder: any Decoder) throws { self = try Self.strict(decoder) }
 
         init(wire object: WireObject) throws {
             items = try object.required("items")
@@ -59,8 +53,6 @@ enum KnowrithmWire {
         var assistantResponse: String
         var createdAt: Date
 
-        init(from decoder: any Decoder) throws { self = try Self.strict(decoder) }
-
         init(wire object: WireObject) throws {
             userMessage = try object.required("user_message")
             assistantResponse = try object.required("assistant_response")
@@ -72,8 +64,6 @@ enum KnowrithmWire {
     struct History: WireDTO {
         var history: [Exchange]
 
-        init(from decoder: any Decoder) throws { self = try Self.strict(decoder) }
-
         init(wire object: WireObject) throws {
             history = try object.required("history")
         }
@@ -82,8 +72,6 @@ enum KnowrithmWire {
     /// `DeltaEvent`.
     struct Delta: WireDTO {
         var delta: String
-
-        init(from decoder: any Decoder) throws { self = try Self.strict(decoder) }
 
         init(wire object: WireObject) throws {
             delta = try object.required("delta")
@@ -94,8 +82,6 @@ enum KnowrithmWire {
     struct Done: WireDTO {
         var messageID: String
 
-        init(from decoder: any Decoder) throws { self = try Self.strict(decoder) }
-
         init(wire object: WireObject) throws {
             messageID = try object.required("message_id")
         }
@@ -104,8 +90,6 @@ enum KnowrithmWire {
     /// `BulkResult`.
     struct Bulk: WireDTO {
         var affected: Int
-
-        init(from decoder: any Decoder) throws { self = try Self.strict(decoder) }
 
         init(wire object: WireObject) throws {
             affected = try object.integer("affected")

@@ -9,8 +9,6 @@ enum TurnsWire {
     struct WireFragment: WireDTO {
         var value: Fragment
 
-        init(from decoder: any Decoder) throws { self = try Self.strict(decoder) }
-
         init(wire object: WireObject) throws {
             let metadata = try object.omittable("metadata", as: JSONValue.self)
             if let metadata, metadata.objectValue == nil { throw object.corrupted("metadata", "not an object") }
@@ -33,8 +31,6 @@ enum TurnsWire {
     struct WireTurn: WireDTO {
         var value: Turn
 
-        init(from decoder: any Decoder) throws { self = try Self.strict(decoder) }
-
         init(wire object: WireObject) throws {
             value = Turn(
                 id: try object.required("id"), role: try object.role(), timestamp: try object.time("timestamp"),
@@ -47,8 +43,6 @@ enum TurnsWire {
     /// `Conversation`: an id and every turn.
     struct Conv: WireDTO {
         var value: ConversationSnapshot
-
-        init(from decoder: any Decoder) throws { self = try Self.strict(decoder) }
 
         init(wire object: WireObject) throws {
             value = ConversationSnapshot(
@@ -64,8 +58,6 @@ enum TurnsWire {
         var offset: Int
         var total: Int
 
-        init(from decoder: any Decoder) throws { self = try Self.strict(decoder) }
-
         init(wire object: WireObject) throws {
             conversations = try object.required("conversations", as: [Conv].self).map(\.value)
             let info = try object.required("pageInfo", as: Info.self)
@@ -80,8 +72,6 @@ enum TurnsWire {
         var pageSize: Int
         var offset: Int
         var total: Int
-
-        init(from decoder: any Decoder) throws { self = try Self.strict(decoder) }
 
         init(wire object: WireObject) throws {
             pageSize = try object.integer("requestedPageSize", minimum: 1, maximum: 100)

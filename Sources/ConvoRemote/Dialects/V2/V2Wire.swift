@@ -9,8 +9,6 @@ enum V2Wire {
     struct Conv: WireDTO {
         var value: Conversation
 
-        init(from decoder: any Decoder) throws { self = try Self.strict(decoder) }
-
         init(wire object: WireObject) throws {
             value = Conversation(
                 id: try object.required("id"), agentID: try object.required("agent_id", as: String.self),
@@ -22,8 +20,6 @@ enum V2Wire {
     struct Message: WireDTO {
         var value: Turn
 
-        init(from decoder: any Decoder) throws { self = try Self.strict(decoder) }
-
         init(wire object: WireObject) throws {
             value = Turn(
                 id: try object.required("id"), role: try object.role(), timestamp: try object.time("created_at"),
@@ -32,11 +28,9 @@ enum V2Wire {
     }
 
     /// `PaginatedResponse`: `{"items", "next"}`, `next` required and nullable.
-    struct Page<Item: Decodable>: WireDTO {
+    struct Page<Item: WireValue>: WireDTO {
         var items: [Item]
         var next: String?
-
-        init(from decoder: any Decoder) throws { self = try Self.strict(decoder) }
 
         init(wire object: WireObject) throws {
             items = try object.required("items")
@@ -49,8 +43,6 @@ enum V2Wire {
         var conversation: Conversation
         var messages: [Turn]
 
-        init(from decoder: any Decoder) throws { self = try Self.strict(decoder) }
-
         init(wire object: WireObject) throws {
             conversation = try object.required("conversation", as: Conv.self).value
             messages = try object.required("messages", as: [Message].self).map(\.value)
@@ -61,8 +53,6 @@ enum V2Wire {
     struct Done: WireDTO {
         var messageID: String
 
-        init(from decoder: any Decoder) throws { self = try Self.strict(decoder) }
-
         init(wire object: WireObject) throws {
             messageID = try object.required("message_id")
         }
@@ -71,8 +61,6 @@ enum V2Wire {
     /// `FileInfo`.
     struct File: WireDTO {
         var value: RemoteFile
-
-        init(from decoder: any Decoder) throws { self = try Self.strict(decoder) }
 
         init(wire object: WireObject) throws {
             value = RemoteFile(
@@ -86,23 +74,19 @@ enum V2Wire {
     struct FileList: WireDTO {
         var files: [RemoteFile]
 
-        init(from decoder: any Decoder) throws { self = try Self.strict(decoder) }
-
         init(wire object: WireObject) throws {
             files = try object.required("files", as: [File].self).map(\.value)
         }
     }
 
     /// A data frame cell: text, number, boolean or null.
-    struct Cell: Decodable {
+    struct Cell: WireValue {
         var value: JSONValue
 
-        init(from decoder: any Decoder) throws {
-            value = try JSONValue(from: decoder)
+        init(wire value: JSONValue) throws {
             switch value {
-            case .array, .object:
-                throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "not a cell"))
-            default: break
+            case .array, .object: throw WireError("not a cell")
+            default: self.value = value
             }
         }
     }
@@ -110,8 +94,6 @@ enum V2Wire {
     /// `DataFrameSummary`.
     struct FrameSummary: WireDTO {
         var value: DataFrameSummary
-
-        init(from decoder: any Decoder) throws { self = try Self.strict(decoder) }
 
         init(wire object: WireObject) throws {
             value = DataFrameSummary(
@@ -125,8 +107,6 @@ enum V2Wire {
     struct FrameList: WireDTO {
         var frames: [DataFrameSummary]
 
-        init(from decoder: any Decoder) throws { self = try Self.strict(decoder) }
-
         init(wire object: WireObject) throws {
             frames = try object.required("data_frames", as: [FrameSummary].self)
                 .map(\.value)
@@ -136,8 +116,6 @@ enum V2Wire {
     /// `DataFrameRows` (`output_format=json`).
     struct FrameRows: WireDTO {
         var value: DataFrameSlice
-
-        init(from decoder: any Decoder) throws { self = try Self.strict(decoder) }
 
         init(wire object: WireObject) throws {
             _ = try object.required("name", as: String.self)
