@@ -190,6 +190,32 @@ struct SyncWriteTests {
         }
     }
 
+    @Test("pages committed together are applied one after another, as if each committed alone, and the last position is kept")
+    func pagesCommittedTogetherApplyInOrder() async throws {
+        try await T.withReplica { replica in
+            let c1 = T.conversation("c1", title: "Kiwi orchard")
+            let listed = ListedConversation(conversation: c1, turns: .replace([T.turn("t1", "kiwi harvest")]), changeToken: "v1")
+            try await replica.applyListingPages([
+                // Page 1 lists c1; page 2's read found it gone; page 3 lists it again (it came back).
+                ListingPageWrite(
+                    items: [listed], pass: 4,
+                    syncState: SyncStateUpdate(scope: "conversations", offset: .set(100), passGeneration: .set(4))),
+                ListingPageWrite(
+                    items: [], purged: ["c1"], pass: 4, syncState: SyncStateUpdate(scope: "conversations", offset: .set(200))),
+                ListingPageWrite(
+                    items: [ListedConversation(conversation: c1, turns: .unchanged, changeToken: nil)], pass: 4,
+                    syncState: SyncStateUpdate(scope: "conversations", offset: .set(300))),
+            ])
+            // In page order the purge comes before the relisting, so c1 is back, without its
+            // purged turns; applied as one merged page the purge would have come last.
+            let detail = try #require(try await replica.conversation(id: "c1"))
+            #expect(detail.summary.title == "Kiwi orchard")
+            #expect(detail.turns == [])
+            #expect(try await replica.syncState(scope: "conversations")?.offset == 300)
+            #expect(try await replica.syncState(scope: "conversations")?.passGeneration == 4)
+        }
+    }
+
     @Test("purge removes a conversation's cached file bytes; a cached path outside the replica folder is refused")
     func purgeRemovesCachedFiles() async throws {
         try await T.withReplica { replica in

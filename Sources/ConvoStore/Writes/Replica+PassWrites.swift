@@ -35,6 +35,28 @@ public struct ListedConversation: Sendable, Hashable {
     }
 }
 
+/// One page of a listing pass as the engine commits it: what
+/// ``Replica/applyListingPage(_:purged:pass:at:syncState:)`` takes, as a value, so that
+/// consecutive pages can commit in one transaction (``Replica/applyListingPages(_:at:)``).
+public struct ListingPageWrite: Sendable {
+    /// The page's conversations, with the turns of those that changed.
+    public var items: [ListedConversation]
+    /// Conversations whose own read proved them hard-deleted.
+    public var purged: [String]
+    /// The pass generation stamped on the page's conversations (a full pass), or `nil`.
+    public var pass: Int64?
+    /// The paging position that follows the page, stored with it.
+    public var syncState: SyncStateUpdate?
+
+    /// Makes one page's write.
+    public init(items: [ListedConversation], purged: [String] = [], pass: Int64?, syncState: SyncStateUpdate?) {
+        self.items = items
+        self.purged = purged
+        self.pass = pass
+        self.syncState = syncState
+    }
+}
+
 /// What the replica holds of one remote conversation, for the engine's change detection.
 public struct StoredSyncMark: Sendable, Hashable {
     /// The change token its turns are in step with; `nil` when its turns were never read.
@@ -54,8 +76,26 @@ extension Replica {
         _ items: [ListedConversation], purged: [String] = [], pass: Int64?, at date: Date = Date(),
         syncState: SyncStateUpdate?
     ) async throws {
+        try await applyListingPages(
+            [ListingPageWrite(items: items, purged: purged, pass: pass, syncState: syncState)], at: date)
+    }
+
+    /// Applies consecutive pages of one listing pass in one transaction, each exactly as
+    /// ``applyListingPage(_:purged:pass:at:syncState:)`` applies it, in order. A crash keeps
+    /// all of them or none, and the stored paging position is the last page's, so the pass
+    /// resumes after the last page committed, as it does page by page. One commit for several
+    /// pages writes each index page they share once instead of once a page.
+    ///
+    /// - Throws: `StoreError` `.invalidArgument` (an empty remote id; nothing is written) or `.database`.
+    public func applyListingPages(_ pages: [ListingPageWrite], at date: Date = Date()) async throws {
+        guard !pages.isEmpty else { return }
         let cached = try await writing { db -> [String] in
-            try Self.applyPage(items, purged: purged, pass: pass, at: date, syncState: syncState, db)
+            var cached: [String] = []
+            for page in pages {
+                cached += try Self.applyPage(
+                    page.items, purged: page.purged, pass: page.pass, at: date, syncState: page.syncState, db)
+            }
+            return cached
         }
         removeCachedFiles(cached)
     }

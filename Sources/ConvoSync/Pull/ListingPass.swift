@@ -30,7 +30,9 @@ struct PassOutcome: Sendable {
 
 /// One pass over one listing scope (DESIGN "Sync"): each page is prepared (turns read for
 /// what changed), then committed with the paging position that follows it in one transaction,
-/// while the next page is already being fetched. A full pass stamps every conversation with
+/// while the next pages are already being fetched. Pages prepared while a commit runs wait in
+/// a ``CommitQueue`` and commit together in the next transaction, in order, the position
+/// stored being the last one's. A full pass stamps every conversation with
 /// its generation so a completed pass can sweep; an interrupted one resumes from its last
 /// committed page. An incremental pass (listings ordered newest first) stops at the first
 /// conversation older than the high-water mark and stores no position.
@@ -46,6 +48,9 @@ struct ListingPass: Sendable {
 
     let context: PullContext
     let scope: ListingScope
+
+    /// The most pages one commit takes: those prepared while the previous commit ran.
+    static let pagesPerCommit = 2
 
     func run(_ mode: Mode) async throws -> PassOutcome {
         let stored = try await context.replica.syncState(scope: scope.name)
@@ -86,8 +91,22 @@ struct ListingPass: Sendable {
         var walk = ListingWalk(context: context, scope: scope, from: start, provenSoFar: !outcome.resumed)
         let preparer = PagePreparer(context: context)
         context.status.update { $0.scope = scope.name }
-        // At most one commit runs beside the next page's fetch and preparation.
-        try await withThrowingTaskGroup(of: Void.self) { commits in
+        let queue = CommitQueue<ListingPageWrite>(limit: Self.pagesPerCommit)
+        try await withThrowingTaskGroup(of: Void.self) { committer in
+            // One committer, so commits stay in page order; it commits what waits at once.
+            let replica = context.replica
+            committer.addTask {
+                while true {
+                    let pages = await queue.take()
+                    if pages.isEmpty { return }
+                    do {
+                        try await replica.applyListingPages(pages)
+                    } catch {
+                        await queue.fail(error)
+                        throw error
+                    }
+                }
+            }
             do {
                 while let page = try await walk.next() {
                     let incoming = IncomingFilter.conversations(page.items)
@@ -97,15 +116,12 @@ struct ListingPass: Sendable {
                             outcome.newest = updated
                         }
                     }
-                    // Commits stay in page order: the previous one lands before this one starts.
-                    try await commits.next()
                     let update = outcome.full
                         ? StoredPosition.update(scope: scope.name, next: walk.position, generation: outcome.generation) : nil
-                    let pass = outcome.full ? outcome.generation : nil
-                    let replica = context.replica
-                    commits.addTask {
-                        try await replica.applyListingPage(prepared.items, purged: prepared.gone, pass: pass, syncState: update)
-                    }
+                    try await queue.put(
+                        ListingPageWrite(
+                            items: prepared.items, purged: prepared.gone, pass: outcome.full ? outcome.generation : nil,
+                            syncState: update))
                     outcome.pages += 1
                     outcome.listed += page.items.count
                     outcome.read += prepared.read
@@ -124,10 +140,12 @@ struct ListingPass: Sendable {
                         walk.stop()
                     }
                 }
-                try await commits.waitForAll()
+                await queue.finish()
+                try await committer.waitForAll()
             } catch {
-                // Let a commit in flight land: it is a whole page and its position.
-                _ = try? await commits.next()
+                // Let the pages already prepared land: each is whole, with its position.
+                await queue.finish()
+                _ = try? await committer.waitForAll()
                 if let failure = error as? SyncError, failure.code == .protocolViolation, outcome.full {
                     // A cycle must not be resumed into: the next pass starts from the beginning.
                     try? await context.replica.setSyncState(
