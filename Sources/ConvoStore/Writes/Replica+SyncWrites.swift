@@ -180,7 +180,7 @@ extension Replica {
     ///
     /// - Throws: `StoreError` `.database`.
     public func syncState(scope: String) async throws -> SyncState? {
-        try await reading { db in try SyncStateRecord.fetchOne(db, key: scope)?.syncState }
+        try await syncStates(scopes: [scope])[scope]
     }
 
     /// Writes one scope's state on its own (sync writes take theirs as an argument).

@@ -36,9 +36,15 @@ struct PagePreparer: Sendable {
                 reads.append((index, snapshot, token))
             }
         }
+        // The tail positions of the conversations re-read from their tail (v2), in one read.
+        let tails =
+            capabilities.pagedTurns
+            ? try await context.replica.syncStates(
+                scopes: reads.filter { $0.token == nil }.map { ListingScope.tail(of: $0.snapshot.conversation.id) })
+            : [:]
         var page = PreparedPage()
         let results = try await reads.map { ($0.snapshot, $0.token) }.concurrentMap(width: context.configuration.concurrentReads) {
-            try await read($0.0, token: $0.1)
+            try await read($0.0, token: $0.1, tail: tails[ListingScope.tail(of: $0.0.conversation.id)])
         }
         for (read, result) in zip(reads, results) {
             switch result {
@@ -60,7 +66,7 @@ struct PagePreparer: Sendable {
 
     /// One conversation's turns as its dialect gives them; `.gone` when its own read says
     /// it was hard-deleted after the listing named it.
-    private func read(_ snapshot: ConversationSnapshot, token: String?) async throws -> ReadResult {
+    private func read(_ snapshot: ConversationSnapshot, token: String?, tail: SyncState?) async throws -> ReadResult {
         let id = snapshot.conversation.id
         let capabilities = context.capabilities
         do {
@@ -83,7 +89,7 @@ struct PagePreparer: Sendable {
                     refused: turns.refused)
             }
             do {
-                return try await tailReRead(snapshot)
+                return try await tailReRead(snapshot, from: tail)
             } catch let error as SyncError where error.isRefusedPosition {
                 // The stored tail cursor expired on the remote: read the whole conversation again.
                 let turns = try await context.remote { try await context.reader.allTurns(of: id) }
@@ -99,11 +105,11 @@ struct PagePreparer: Sendable {
     }
 
     /// v2 has no update times and append-only messages paged oldest first: re-read from the
-    /// position that produced the last page, dedupe by id, keep the new tail position.
-    private func tailReRead(_ snapshot: ConversationSnapshot) async throws -> ReadResult {
+    /// position that produced the last page (`stored`, the conversation's tail scope), dedupe
+    /// by id, keep the new tail position.
+    private func tailReRead(_ snapshot: ConversationSnapshot, from stored: SyncState?) async throws -> ReadResult {
         let id = snapshot.conversation.id
         let scope = ListingScope.tail(of: id)
-        let stored = try await context.replica.syncState(scope: scope)
         var position = stored?.cursor.map(PagingPosition.cursor) ?? .start
         var producing = position
         var paging = PagingGuard(from: position, reading: "messages listing")
