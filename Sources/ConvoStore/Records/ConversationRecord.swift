@@ -101,10 +101,13 @@ struct ConversationRecord: Codable, Sendable, Equatable, FetchableRecord, Mutabl
                     max_context_length, created_at, updated_at, deleted_at, purged_at, last_seen_pass, content_hash)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """)
-        try statement.execute(arguments: [
-            remoteID, agentID, title, metadata, source, sourceRefID, messageCount, maxContextLength, createdAt,
-            updatedAt, deletedAt, purgedAt, lastSeenPass, contentHash,
-        ])
+        let values: [DatabaseValue] = [
+            remoteID.databaseValue, agentID.databaseValue, title.databaseValue, metadata.databaseValue,
+            source.databaseValue, sourceRefID.databaseValue, messageCount.databaseValue, maxContextLength.databaseValue,
+            createdAt.databaseValue, updatedAt.databaseValue, deletedAt.databaseValue, purgedAt.databaseValue,
+            lastSeenPass.databaseValue, contentHash.databaseValue,
+        ]
+        try statement.execute(arguments: StatementArguments(values))
         id = db.lastInsertedRowID
     }
 
