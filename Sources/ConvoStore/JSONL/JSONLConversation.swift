@@ -6,7 +6,7 @@ import Foundation
 /// The format is a public contract other tools diff: every key is always present
 /// (`null` when unknown), keys are sorted, times are RFC 3339 UTC (`Timestamp.format`),
 /// ids are remote ids.
-struct JSONLConversation: Codable, Sendable, Equatable {
+struct JSONLConversation: Encodable, JSONReadable, Sendable, Equatable {
     var id: String
     var agentID: String?
     var title: String?
@@ -42,21 +42,19 @@ struct JSONLConversation: Codable, Sendable, Equatable {
         self.turns = turns.map(JSONLTurn.init)
     }
 
-    init(from decoder: any Decoder) throws {
-        let container = try decoder.container(keyedBy: CodingKeys.self)
-        id = try container.decode(String.self, forKey: .id)
-        guard !id.isEmpty else {
-            throw DecodingError.dataCorruptedError(forKey: .id, in: container, debugDescription: "must not be empty")
-        }
-        agentID = try container.decodeIfPresent(String.self, forKey: .agentID)
-        title = try container.decodeIfPresent(String.self, forKey: .title)
-        metadata = try container.decodeIfPresent(JSONValue.self, forKey: .metadata)
-        source = try container.decodeIfPresent(String.self, forKey: .source)
-        sourceRefID = try container.decodeIfPresent(String.self, forKey: .sourceRefID)
-        createdAt = try container.decodeTimestamp(forKey: .createdAt)
-        updatedAt = try container.decodeTimestamp(forKey: .updatedAt)
-        deletedAt = try container.decodeTimestamp(forKey: .deletedAt)
-        turns = try container.decode([JSONLTurn].self, forKey: .turns)
+    init(json value: JSONValue) throws(JSONReadError) {
+        let object = try JSONObjectReader(value)
+        id = try object.required(CodingKeys.id.rawValue)
+        guard !id.isEmpty else { throw object.invalid(CodingKeys.id.rawValue, "must not be empty") }
+        agentID = try object.optional(CodingKeys.agentID.rawValue)
+        title = try object.optional(CodingKeys.title.rawValue)
+        metadata = try object.optional(CodingKeys.metadata.rawValue, as: JSONValue.self)
+        source = try object.optional(CodingKeys.source.rawValue)
+        sourceRefID = try object.optional(CodingKeys.sourceRefID.rawValue)
+        createdAt = try object.timestamp(CodingKeys.createdAt.rawValue)
+        updatedAt = try object.timestamp(CodingKeys.updatedAt.rawValue)
+        deletedAt = try object.timestamp(CodingKeys.deletedAt.rawValue)
+        turns = try object.required(CodingKeys.turns.rawValue)
     }
 
     func encode(to encoder: any Encoder) throws {
@@ -82,7 +80,7 @@ struct JSONLConversation: Codable, Sendable, Equatable {
 }
 
 /// One turn of a JSONL line.
-struct JSONLTurn: Codable, Sendable, Equatable {
+struct JSONLTurn: Encodable, JSONReadable, Sendable, Equatable {
     var id: String
     var role: Role
     var timestamp: Date?
@@ -111,19 +109,17 @@ struct JSONLTurn: Codable, Sendable, Equatable {
         fragments = turn.fragments.map(JSONLFragment.init)
     }
 
-    init(from decoder: any Decoder) throws {
-        let container = try decoder.container(keyedBy: CodingKeys.self)
-        id = try container.decode(String.self, forKey: .id)
-        guard !id.isEmpty else {
-            throw DecodingError.dataCorruptedError(forKey: .id, in: container, debugDescription: "must not be empty")
-        }
-        role = try container.decode(Role.self, forKey: .role)
-        timestamp = try container.decodeTimestamp(forKey: .timestamp)
-        state = try container.decodeIfPresent(TurnState.self, forKey: .state)
-        errorDetail = try container.decodeIfPresent(String.self, forKey: .errorDetail)
-        inReplyTo = try container.decodeIfPresent(String.self, forKey: .inReplyTo)
-        deletedAt = try container.decodeTimestamp(forKey: .deletedAt)
-        fragments = try container.decode([JSONLFragment].self, forKey: .fragments)
+    init(json value: JSONValue) throws(JSONReadError) {
+        let object = try JSONObjectReader(value)
+        id = try object.required(CodingKeys.id.rawValue)
+        guard !id.isEmpty else { throw object.invalid(CodingKeys.id.rawValue, "must not be empty") }
+        role = try object.value(CodingKeys.role.rawValue, Role.self)
+        timestamp = try object.timestamp(CodingKeys.timestamp.rawValue)
+        state = try object.optionalValue(CodingKeys.state.rawValue, TurnState.self)
+        errorDetail = try object.optional(CodingKeys.errorDetail.rawValue)
+        inReplyTo = try object.optional(CodingKeys.inReplyTo.rawValue)
+        deletedAt = try object.timestamp(CodingKeys.deletedAt.rawValue)
+        fragments = try object.required(CodingKeys.fragments.rawValue)
     }
 
     func encode(to encoder: any Encoder) throws {
@@ -146,7 +142,7 @@ struct JSONLTurn: Codable, Sendable, Equatable {
 }
 
 /// One fragment of a JSONL turn.
-struct JSONLFragment: Codable, Sendable, Equatable {
+struct JSONLFragment: Encodable, JSONReadable, Sendable, Equatable {
     var kind: FragmentKind
     var content: String
     var state: FragmentState?
@@ -163,15 +159,13 @@ struct JSONLFragment: Codable, Sendable, Equatable {
         metadata = fragment.metadata
     }
 
-    init(from decoder: any Decoder) throws {
-        let container = try decoder.container(keyedBy: CodingKeys.self)
-        kind = try container.decode(FragmentKind.self, forKey: .kind)
-        guard !kind.rawValue.isEmpty else {
-            throw DecodingError.dataCorruptedError(forKey: .kind, in: container, debugDescription: "must not be empty")
-        }
-        content = try container.decode(String.self, forKey: .content)
-        state = try container.decodeIfPresent(FragmentState.self, forKey: .state)
-        metadata = try container.decodeIfPresent(JSONValue.self, forKey: .metadata)
+    init(json value: JSONValue) throws(JSONReadError) {
+        let object = try JSONObjectReader(value)
+        kind = FragmentKind(rawValue: try object.required(CodingKeys.kind.rawValue))
+        guard !kind.rawValue.isEmpty else { throw object.invalid(CodingKeys.kind.rawValue, "must not be empty") }
+        content = try object.required(CodingKeys.content.rawValue)
+        state = try object.optionalValue(CodingKeys.state.rawValue, FragmentState.self)
+        metadata = try object.optional(CodingKeys.metadata.rawValue, as: JSONValue.self)
     }
 
     func encode(to encoder: any Encoder) throws {
@@ -187,14 +181,28 @@ struct JSONLFragment: Codable, Sendable, Equatable {
     }
 }
 
-extension KeyedDecodingContainer {
+extension JSONObjectReader {
     /// An RFC 3339 time, `nil` when absent or null; any other text is an error.
-    func decodeTimestamp(forKey key: Key) throws -> Date? {
-        guard let text = try decodeIfPresent(String.self, forKey: key) else { return nil }
-        guard let date = Timestamp.parse(text) else {
-            throw DecodingError.dataCorruptedError(forKey: key, in: self, debugDescription: "not an RFC 3339 time")
-        }
+    fileprivate func timestamp(_ name: String) throws(JSONReadError) -> Date? {
+        guard let text = try optional(name, as: String.self) else { return nil }
+        guard let date = Timestamp.parse(text) else { throw invalid(name, "not an RFC 3339 time") }
         return date
+    }
+
+    /// One of a closed set of strings, required.
+    fileprivate func value<T: RawRepresentable>(_ name: String, _ type: T.Type) throws(JSONReadError) -> T
+    where T.RawValue == String {
+        let text = try required(name, as: String.self)
+        guard let value = T(rawValue: text) else { throw invalid(name, "\"\(text)\" is not a valid \(T.self)") }
+        return value
+    }
+
+    /// One of a closed set of strings, absent or null for `nil`.
+    fileprivate func optionalValue<T: RawRepresentable>(_ name: String, _ type: T.Type) throws(JSONReadError) -> T?
+    where T.RawValue == String {
+        guard let text = try optional(name, as: String.self) else { return nil }
+        guard let value = T(rawValue: text) else { throw invalid(name, "\"\(text)\" is not a valid \(T.self)") }
+        return value
     }
 }
 
@@ -206,12 +214,10 @@ enum JSONLCodec {
 
     /// Decodes one line, or explains in a message (with the JSON path) why it cannot be.
     static func decode(_ line: String) -> Decoded {
-        do {
-            return .conversation(try JSONText.decoder.decode(JSONLConversation.self, from: Data(line.utf8)))
-        } catch let error as DecodingError {
-            return .invalid(message(error))
+        do throws(JSONReadError) {
+            return .conversation(try JSONLConversation.read(document: line))
         } catch {
-            return .invalid("not valid JSON")
+            return .invalid(message(error))
         }
     }
 
@@ -221,31 +227,15 @@ enum JSONLCodec {
         case invalid(String)
     }
 
-    private static func message(_ error: DecodingError) -> String {
-        func path(_ codingPath: [any CodingKey]) -> String {
-            let text = codingPath.map { key in key.intValue.map { "[\($0)]" } ?? ".\(key.stringValue)" }.joined()
-            return text.isEmpty ? "the line" : String(text.drop { $0 == "." })
+    private static func message(_ error: JSONReadError) -> String {
+        let path = error.jsonPath.dropFirst().drop { $0 == "." }
+        let subject = path.isEmpty ? "the line" : String(path)
+        switch error.problem {
+        case .notJSON: return "not valid JSON"
+        case .missing: return "\(subject) is missing"
+        case .null(let expected): return "\(subject) is null, expected \(expected)"
+        case .mismatch(let expected, _): return "\(subject) is not \(expected)"
+        case .invalid(let reason): return "\(subject): \(reason)"
         }
-        switch error {
-        case .keyNotFound(let key, let context):
-            return "\(path(context.codingPath + [key])) is missing"
-        case .typeMismatch(let type, let context):
-            return "\(path(context.codingPath)) is not \(typeName(type))"
-        case .valueNotFound(let type, let context):
-            return "\(path(context.codingPath)) is null, expected \(typeName(type))"
-        case .dataCorrupted(let context):
-            if context.codingPath.isEmpty { return "not valid JSON" }
-            return "\(path(context.codingPath)): \(context.debugDescription)"
-        @unknown default:
-            return "cannot be decoded"
-        }
-    }
-
-    private static func typeName(_ type: Any.Type) -> String {
-        let name = String(describing: type)
-        if name.hasPrefix("Array") { return "an array" }
-        if name.hasPrefix("Dictionary") || name.hasPrefix("KeyedDecodingContainer") { return "an object" }
-        if name == "String" { return "a string" }
-        return "a valid \(name)"
     }
 }

@@ -83,9 +83,9 @@ enum V2Wire {
     struct Cell: WireValue {
         var value: JSONValue
 
-        init(wire value: JSONValue) throws {
+        init(json value: JSONValue) throws(JSONReadError) {
             switch value {
-            case .array, .object: throw WireError("not a cell")
+            case .array, .object: throw JSONReadError(.invalid("not a cell"))
             default: self.value = value
             }
         }
