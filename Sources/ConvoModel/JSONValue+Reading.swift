@@ -105,17 +105,17 @@ extension String: JSONReadable {
     }
 }
 
-extension Int: JSONReadable {
-    public init(json value: JSONValue) throws(JSONReadError) {
-        guard case .int(let number) = value, let exact = Int(exactly: number) else { throw .mismatch("an integer", value) }
-        self = exact
-    }
-}
-
 extension Int64: JSONReadable {
     public init(json value: JSONValue) throws(JSONReadError) {
         guard case .int(let number) = value else { throw .mismatch("an integer", value) }
         self = number
+    }
+}
+
+extension Int: JSONReadable {
+    public init(json value: JSONValue) throws(JSONReadError) {
+        guard let exact = Int(exactly: try Int64(json: value)) else { throw .mismatch("an integer", value) }
+        self = exact
     }
 }
 

@@ -284,54 +284,28 @@ struct PageWriter {
         nextFragmentID = fragments + 1
     }
 
-    private static let turnColumns = [
-        "id", "remote_id", "conversation_id", "ordinal", "role", "timestamp", "state", "error_detail", "in_reply_to",
-        "deleted_at",
-    ]
-    private static let fragmentColumns = ["id", "turn_id", "position", "kind", "content", "state", "metadata"]
-
     /// Writes the buffered new turns, then their fragments, many rows to a statement.
     private mutating func flushInserts() throws {
-        for start in stride(from: 0, to: pendingTurns.count, by: 90) {
-            let rows = pendingTurns[start..<min(start + 90, pendingTurns.count)]
-            // Database values made from the concrete fields: arguments built from optional
-            // existentials cost a fifth of the page writes.
-            var values: [DatabaseValue] = []
-            values.reserveCapacity(rows.count * Self.turnColumns.count)
-            for row in rows {
-                values.append(row.id.databaseValue)
-                values.append(row.remoteID.databaseValue)
-                values.append(row.conversationID.databaseValue)
-                values.append(row.ordinal.databaseValue)
-                values.append(row.role.databaseValue)
-                values.append(row.timestamp.databaseValue)
-                values.append(row.state.databaseValue)
-                values.append(row.errorDetail.databaseValue)
-                values.append(row.inReplyTo.databaseValue)
-                values.append(row.deletedAt.databaseValue)
-            }
-            try insertStatement("turn", Self.turnColumns, rows: rows.count).execute(arguments: StatementArguments(values))
-        }
+        try insertAll(pendingTurns, rowsPerStatement: 90)
         pendingTurns.removeAll(keepingCapacity: true)
         pendingTurnIDs.removeAll(keepingCapacity: true)
-        for start in stride(from: 0, to: pendingFragments.count, by: 120) {
-            let rows = pendingFragments[start..<min(start + 120, pendingFragments.count)]
-            var values: [DatabaseValue] = []
-            values.reserveCapacity(rows.count * Self.fragmentColumns.count)
-            for row in rows {
-                values.append(row.id.databaseValue)
-                values.append(row.turnID.databaseValue)
-                values.append(row.position.databaseValue)
-                values.append(row.kind.databaseValue)
-                values.append(row.content.databaseValue)
-                values.append(row.state.databaseValue)
-                values.append(row.metadata.databaseValue)
-            }
-            try insertStatement("fragment", Self.fragmentColumns, rows: rows.count)
-                .execute(arguments: StatementArguments(values))
-        }
+        try insertAll(pendingFragments, rowsPerStatement: 120)
         pendingFragments.removeAll(keepingCapacity: true)
         pendingFragmentTurns.removeAll(keepingCapacity: true)
+    }
+
+    /// Inserts `rows`, keys included, `rowsPerStatement` to a statement (below SQLite's
+    /// argument limit). Database values are made from the records' concrete fields: arguments
+    /// built from optional existentials cost a fifth of the page writes.
+    private mutating func insertAll<Row: BatchInsertable>(_ rows: [Row], rowsPerStatement: Int) throws {
+        for start in stride(from: 0, to: rows.count, by: rowsPerStatement) {
+            let chunk = rows[start..<min(start + rowsPerStatement, rows.count)]
+            var values: [DatabaseValue] = []
+            values.reserveCapacity(chunk.count * Row.insertColumns.count)
+            for row in chunk { row.appendInsertValues(to: &values) }
+            try insertStatement(Row.databaseTableName, Row.insertColumns, rows: chunk.count)
+                .execute(arguments: StatementArguments(values))
+        }
     }
 
     /// `INSERT INTO table (columns) VALUES (…), (…)` for `rows` rows, prepared once per page and size.
@@ -389,5 +363,47 @@ struct PageWriter {
 
     private static func placeholders(_ count: Int) -> String {
         Array(repeating: "?", count: count).joined(separator: ",")
+    }
+}
+
+/// A record the page writer inserts many to a statement, its key included.
+private protocol BatchInsertable: TableRecord {
+    /// The columns written, in the order of ``appendInsertValues(to:)``.
+    static var insertColumns: [String] { get }
+    /// Appends the row's values, one per column.
+    func appendInsertValues(to values: inout [DatabaseValue])
+}
+
+extension TurnRecord: BatchInsertable {
+    static let insertColumns = [
+        "id", "remote_id", "conversation_id", "ordinal", "role", "timestamp", "state", "error_detail", "in_reply_to",
+        "deleted_at",
+    ]
+
+    func appendInsertValues(to values: inout [DatabaseValue]) {
+        values.append(id.databaseValue)
+        values.append(remoteID.databaseValue)
+        values.append(conversationID.databaseValue)
+        values.append(ordinal.databaseValue)
+        values.append(role.databaseValue)
+        values.append(timestamp.databaseValue)
+        values.append(state.databaseValue)
+        values.append(errorDetail.databaseValue)
+        values.append(inReplyTo.databaseValue)
+        values.append(deletedAt.databaseValue)
+    }
+}
+
+extension FragmentRecord: BatchInsertable {
+    static let insertColumns = ["id", "turn_id", "position", "kind", "content", "state", "metadata"]
+
+    func appendInsertValues(to values: inout [DatabaseValue]) {
+        values.append(id.databaseValue)
+        values.append(turnID.databaseValue)
+        values.append(position.databaseValue)
+        values.append(kind.databaseValue)
+        values.append(content.databaseValue)
+        values.append(state.databaseValue)
+        values.append(metadata.databaseValue)
     }
 }
