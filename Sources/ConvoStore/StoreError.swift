@@ -83,6 +83,11 @@ public struct StoreError: Error, Sendable, CustomStringConvertible {
 extension StoreError {
     /// Wraps any error thrown while talking to SQLite into a `StoreError`, keeping only
     /// the result code (GRDB's own description may quote SQL).
+    /// Whether SQLite refused a write for breaking a constraint (a unique key, a check).
+    var isConstraintViolation: Bool {
+        code == .database && sqliteCode == ResultCode.SQLITE_CONSTRAINT.rawValue
+    }
+
     static func wrapping(_ error: any Error, path: String?) -> StoreError {
         if let error = error as? StoreError { return error }
         if let error = error as? DatabaseError {

@@ -158,19 +158,14 @@ struct JSONLImporter {
         guard !batch.isEmpty else { return }
         let lines = batch
         batch.removeAll(keepingCapacity: true)
-        let outcomes = try await replica.writing { db -> [(Int, Result<WriteOutcome, StoreError>)] in
-            do {
-                var outcomes: [(Int, Result<WriteOutcome, StoreError>)] = []
-                try db.inSavepoint {
-                    outcomes = try Self.writeBatch(lines, db)
-                    return .commit
-                }
-                return outcomes
-            } catch let error as DatabaseError where error.resultCode == .SQLITE_CONSTRAINT {
-                return try Self.writeLineByLine(lines, db)
-            } catch let error as StoreError where error.code == .invalidArgument {
-                return try Self.writeLineByLine(lines, db)
-            }
+        // The batch in a transaction of its own, with no savepoint: a savepoint would copy every
+        // page the batch changes into a journal, in case it were rolled back. A batch that breaks
+        // a constraint rolls back whole and is written again, line by line.
+        let outcomes: [(Int, Result<WriteOutcome, StoreError>)]
+        do {
+            outcomes = try await replica.writing { db in try Self.writeBatch(lines, db) }
+        } catch let error as StoreError where error.code == .invalidArgument || error.isConstraintViolation {
+            outcomes = try await replica.writing { db in try Self.writeLineByLine(lines, db) }
         }
         for (number, outcome) in outcomes {
             switch outcome {
