@@ -29,6 +29,8 @@ let package = Package(
             dependencies: [
                 .product(name: "ConvoModel", package: "ConvoSync"),
                 .product(name: "ConvoStore", package: "ConvoSync"),
+                // Its seeded generator, SplitMix64: the corpus and the emulator's data draw alike.
+                .product(name: "ConvoEmulator", package: "ConvoSync"),
             ]
         ),
         .executableTarget(

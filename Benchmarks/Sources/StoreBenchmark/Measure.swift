@@ -18,12 +18,7 @@ enum Measure {
 
     /// The process's peak resident memory so far, in MiB.
     static var peakResidentMiB: Double {
-        var usage = rusage()
-        #if os(Linux)
-        getrusage(RUSAGE_SELF.rawValue, &usage)
-        #else
-        getrusage(RUSAGE_SELF, &usage)
-        #endif
+        let usage = Elapsed.processUsage
         #if os(Linux)
         return Double(usage.ru_maxrss) / 1024  // kilobytes on Linux
         #else

@@ -1,18 +1,10 @@
+import ConvoEmulator
 import ConvoModel
 import Foundation
 
-/// SplitMix64: a small, fast, seedable generator, so the corpus is the same on every run.
-public struct SplitMix64: RandomNumberGenerator {
-    private var state: UInt64
-    public init(seed: UInt64) { state = seed }
-    public mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
+/// The emulator's seeded generator: the corpus is the same on every run, and the benchmarks
+/// that draw queries from it name it through this module.
+public typealias SplitMix64 = ConvoEmulator.SplitMix64
 
 /// A deterministic corpus of English-like conversations: a vocabulary of common words plus
 /// made-up ones drawn with a Zipf distribution, as natural text is, so that search sees

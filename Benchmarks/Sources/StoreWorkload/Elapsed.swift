@@ -26,13 +26,19 @@ public struct Elapsed: Sendable {
 
     /// CPU time (user + system, all threads) the process has used so far, in seconds.
     public static var processCPUSeconds: Double {
+        let usage = processUsage
+        func seconds(_ time: timeval) -> Double { Double(time.tv_sec) + Double(time.tv_usec) / 1e6 }
+        return seconds(usage.ru_utime) + seconds(usage.ru_stime)
+    }
+
+    /// The process's resource usage so far (`getrusage`, all threads).
+    public static var processUsage: rusage {
         var usage = rusage()
         #if os(Linux)
         getrusage(RUSAGE_SELF.rawValue, &usage)
         #else
         getrusage(RUSAGE_SELF, &usage)
         #endif
-        func seconds(_ time: timeval) -> Double { Double(time.tv_sec) + Double(time.tv_usec) / 1e6 }
-        return seconds(usage.ru_utime) + seconds(usage.ru_stime)
+        return usage
     }
 }
