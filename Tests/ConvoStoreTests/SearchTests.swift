@@ -68,6 +68,22 @@ struct SearchTests {
         }
     }
 
+    @Test("fewer hits than the limit, found by one walk of the matches, equal the same hits looked up one by one")
+    func walkedSnippetsEqualLookedUpOnes() async throws {
+        try await T.withReplica { replica in
+            try await Self.seed(replica)
+            for text in ["acme", "acme renewal", "renew*", "week", #""draft contract""#, "acme -renewal", "cafe naive", "the"] {
+                // Below its limit an unfiltered search walks the matches for its snippets; a limit
+                // equal to the hits found makes it look each one up instead.
+                let walked = try await replica.search(text, limit: 50)
+                #expect(walked.filter { $0.turnID != nil }.count >= 1, "\(text)")
+                let lookedUp = try await replica.search(text, limit: walked.count)
+                #expect(walked == lookedUp, "\(text)")
+                #expect(walked.allSatisfy { $0.snippet.contains("[") }, "every hit has a marked snippet: \(text)")
+            }
+        }
+    }
+
     @Test("phrases, exclusions, prefixes and diacritics follow the documented language")
     func queryLanguage() async throws {
         try await T.withReplica { replica in

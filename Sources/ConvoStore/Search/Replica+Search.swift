@@ -155,9 +155,15 @@ enum SearchQueries {
                 """
             arguments = [match, match]
         }
-        arguments += [limit, markers.open, markers.close, markers.ellipsis, match, markers.open, markers.close,
-                      markers.ellipsis, match]
-        let rows = try Row.fetchAll(db.cachedStatement(sql: hitsSQL(ranking: ranking)), arguments: arguments)
+        // Unfiltered, the ranking read every match: when it kept fewer than `limit`, they are all.
+        let fewHitsAreEveryMatch = !ConversationQueries.narrows(filters)
+        arguments += [limit]
+        if fewHitsAreEveryMatch {
+            arguments += [limit, markers.open, markers.close, markers.ellipsis, match]
+        }
+        arguments += [markers.open, markers.close, markers.ellipsis, match, markers.open, markers.close, markers.ellipsis, match]
+        let sql = hitsSQL(ranking: ranking, fewHitsAreEveryMatch: fewHitsAreEveryMatch)
+        let rows = try Row.fetchAll(db.cachedStatement(sql: sql), arguments: arguments)
         return rows.map { row in
             SearchHit(
                 conversationID: row["conversation_remote_id"] ?? "", conversationLocalID: row["conversation_id"],
@@ -166,32 +172,69 @@ enum SearchQueries {
     }
 
     /// The second step: the ranked hits (`ranking`, at most `limit` rows) joined to their
-    /// snippets, titles and turn ids. Arguments: the ranking's, then the snippet markers and
-    /// match for fragments, then for titles.
+    /// snippets, titles and turn ids. Arguments: the ranking's and its limit; when
+    /// `fewHitsAreEveryMatch`, the limit again and the snippet markers and match for the walk
+    /// below; then the snippet markers and match for fragments, then for titles.
     ///
-    /// `CROSS JOIN` keeps the hits the outer loop: with the limit bound as a parameter the
-    /// planner cannot tell they are few, and it walked every match of the query to look each
-    /// up among them (95 ms instead of 0.3 for a common word over a million fragments).
-    static func hitsSQL(ranking: String) -> String {
-        """
-        WITH best AS MATERIALIZED (\(ranking))
-        SELECT c.id AS conversation_id, c.remote_id AS conversation_remote_id, c.title AS title,
-            t.remote_id AS turn_remote_id, best.hit_rank AS hit_rank, best.hit AS hit,
-            snippet(fragment_search, 0, ?, ?, ?, 16) AS snippet
-        FROM best
-        CROSS JOIN fragment_search ON fragment_search.rowid = best.hit
-        JOIN fragment f ON f.id = best.hit
-        JOIN turn t ON t.id = f.turn_id
-        JOIN conversation c ON c.id = t.conversation_id
-        WHERE best.hit > 0 AND fragment_search MATCH ?
-        UNION ALL
-        SELECT c.id, c.remote_id, c.title, NULL, best.hit_rank, best.hit,
-            snippet(title_search, 0, ?, ?, ?, 16)
-        FROM best
-        CROSS JOIN title_search ON title_search.rowid = -best.hit
-        JOIN conversation c ON c.id = -best.hit
-        WHERE best.hit < 0 AND title_search MATCH ?
-        ORDER BY hit_rank, hit
-        """
+    /// A snippet needs the search index positioned on its row. Each fragment hit is looked up
+    /// by rowid with the match, which costs a fresh seek of every term (about 45 µs a hit over a
+    /// million fragments). `CROSS JOIN` keeps the hits the outer loop: with the limit bound as
+    /// a parameter the planner cannot tell they are few, and it walked every match of the
+    /// query to look each up among them (95 ms instead of 0.3 for a common word).
+    ///
+    /// `fewHitsAreEveryMatch` says the ranking read every match (no filter): when it kept fewer
+    /// hits than its limit, those hits are all the query's matches, so one walk of the matches
+    /// positions the index on each of them for the price of one seek. The walk is taken only
+    /// then, and for two fragment hits or more (one is a single seek either way); a 2-term
+    /// query's p50 went from 0.79 to 0.57 ms over a million fragments (BENCHMARKS.md). The
+    /// walk's `+rowid` keeps SQLite from turning its `IN` into those lookups again. Titles are
+    /// always looked up: their index is small and its seeks cheap.
+    static func hitsSQL(ranking: String, fewHitsAreEveryMatch: Bool = false) -> String {
+        let hitColumns = """
+            c.id AS conversation_id, c.remote_id AS conversation_remote_id, c.title AS title,
+                t.remote_id AS turn_remote_id, best.hit_rank AS hit_rank, best.hit AS hit
+            """
+        let fragmentJoins = "JOIN fragment f ON f.id = best.hit JOIN turn t ON t.id = f.turn_id JOIN conversation c ON c.id = t.conversation_id"
+        let titles = """
+            SELECT c.id, c.remote_id, c.title, NULL, best.hit_rank, best.hit,
+                snippet(title_search, 0, ?, ?, ?, 16)
+            FROM best
+            CROSS JOIN title_search ON title_search.rowid = -best.hit
+            JOIN conversation c ON c.id = -best.hit
+            WHERE best.hit < 0 AND title_search MATCH ?
+            ORDER BY hit_rank, hit
+            """
+        guard fewHitsAreEveryMatch else {
+            return """
+                WITH best AS MATERIALIZED (\(ranking))
+                SELECT \(hitColumns), snippet(fragment_search, 0, ?, ?, ?, 16) AS snippet
+                FROM best
+                CROSS JOIN fragment_search ON fragment_search.rowid = best.hit
+                \(fragmentJoins)
+                WHERE best.hit > 0 AND fragment_search MATCH ?
+                UNION ALL
+                \(titles)
+                """
+        }
+        // `strategy` is one row, the outer loop of both ways to the snippets, so the way not
+        // taken never opens the search index.
+        return """
+            WITH best AS MATERIALIZED (\(ranking)),
+            strategy AS MATERIALIZED (
+                SELECT count(*) < ? AND count(*) FILTER (WHERE hit > 0) > 1 AS walk FROM best),
+            fragment_snippet AS MATERIALIZED (
+                SELECT fragment_search.rowid AS hit, snippet(fragment_search, 0, ?, ?, ?, 16) AS snippet
+                FROM strategy CROSS JOIN fragment_search
+                WHERE strategy.walk AND fragment_search MATCH ? AND +fragment_search.rowid IN (SELECT hit FROM best)
+                UNION ALL
+                SELECT best.hit, snippet(fragment_search, 0, ?, ?, ?, 16)
+                FROM strategy CROSS JOIN best CROSS JOIN fragment_search ON fragment_search.rowid = best.hit
+                WHERE NOT strategy.walk AND best.hit > 0 AND fragment_search MATCH ?)
+            SELECT \(hitColumns), fragment_snippet.snippet AS snippet
+            FROM fragment_snippet CROSS JOIN best ON best.hit = fragment_snippet.hit
+            \(fragmentJoins)
+            UNION ALL
+            \(titles)
+            """
     }
 }
