@@ -121,6 +121,40 @@ struct JSONLTests {
         }
     }
 
+    @Test("lines refused by decoding and by the replica are reported in line order, across batches written while the next is read")
+    func rejectionsStayInLineOrder() async throws {
+        try await T.withReplica { replica in
+            try await T.execute(
+                """
+                CREATE TEMP TRIGGER refuse_conv_005 BEFORE INSERT ON main.conversation
+                WHEN NEW.remote_id = 'conv_005' BEGIN SELECT RAISE(ABORT, 'refused'); END
+                """, in: replica)
+            var lines = try Self.sampleLines()
+            lines[1] = "{not json"
+            lines[5] = #"{"id": 7}"#
+            let report = try await replica.importJSONL(lines: T.lines(lines), batchSize: 3)
+            // Line 5 (conv_005) is refused by the replica while line 6, after it, failed to decode.
+            #expect(report.rejections.map(\.line) == [2, 5, 6])
+            #expect(report.rejections[1].message == "violates a replica constraint")
+            #expect(report.inserted == 17)
+            #expect(try T.exportLines(replica).count == 17)
+        }
+    }
+
+    @Test("input that fails midway keeps every line read before the failure, the last partial batch too")
+    func failingInputKeepsWhatWasRead() async throws {
+        struct Cut: Error {}
+        try await T.withReplica { replica in
+            let lines = Array(try Self.sampleLines().prefix(5))
+            let input = AsyncThrowingStream<String, any Error> { continuation in
+                for line in lines { continuation.yield(line) }
+                continuation.finish(throwing: Cut())
+            }
+            await #expect(throws: Cut.self) { try await replica.importJSONL(lines: input, batchSize: 2) }
+            #expect(try T.exportLines(replica).count == 5)
+        }
+    }
+
     @Test("an over-long line is rejected without holding it in memory, and the next line is read")
     func overLongLineIsRejected() async throws {
         try await withTemporaryDirectory { folder in

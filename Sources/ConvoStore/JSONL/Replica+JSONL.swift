@@ -54,7 +54,8 @@ extension Replica {
     /// wrong type, an unknown role or state, a missing id) is reported with its 1-based
     /// number and skipped; every good line is kept. Lines are applied `batchSize` per
     /// transaction, read and written as one page (a batch in which a line breaks a constraint
-    /// is written again line by line, each in a savepoint), so memory stays flat. Blank lines are
+    /// is written again line by line, each in a savepoint), so memory stays flat; a batch is
+    /// written while the next is read and decoded. Blank lines are
     /// skipped. Message counts and context lengths, which the format does not carry, keep
     /// their stored values.
     ///
@@ -64,8 +65,13 @@ extension Replica {
     public func importJSONL<Lines: AsyncSequence>(lines: Lines, batchSize: Int = 500) async throws -> ImportReport
     where Lines.Element == String {
         var importer = JSONLImporter(replica: self, batchSize: batchSize)
-        for try await line in lines {
-            try await importer.add(.text(line))
+        do {
+            for try await line in lines {
+                try await importer.add(.text(line))
+            }
+        } catch {
+            await importer.abandon()
+            throw error
         }
         let report = try await importer.finish()
         await mergeAfterImport()
@@ -85,17 +91,22 @@ extension Replica {
     ) async throws -> ImportReport {
         var importer = JSONLImporter(replica: self, batchSize: batchSize)
         var reader = LineReader(fileHandle: fileHandle, maximumLineBytes: maximumLineBytes)
-        while let line = try reader.nextRawLine() {
-            switch line {
-            case .bytes(let bytes):
-                if let text = String(validating: bytes, as: UTF8.self) {
-                    try await importer.add(.text(text))
-                } else {
-                    try await importer.add(.invalid("not valid UTF-8"))
+        do {
+            while let line = try reader.nextRawLine() {
+                switch line {
+                case .bytes(let bytes):
+                    if let text = String(validating: bytes, as: UTF8.self) {
+                        try await importer.add(.text(text))
+                    } else {
+                        try await importer.add(.invalid("not valid UTF-8"))
+                    }
+                case .tooLong:
+                    try await importer.add(.invalid("longer than \(reader.maximumLineBytes) bytes"))
                 }
-            case .tooLong:
-                try await importer.add(.invalid("longer than \(reader.maximumLineBytes) bytes"))
             }
+        } catch {
+            await importer.abandon()
+            throw error
         }
         let report = try await importer.finish()
         await mergeAfterImport()
@@ -116,17 +127,32 @@ private struct WriterError: Error {
 
 }
 
-/// Decodes lines and applies them in batches, keeping the report.
+/// Decodes lines and applies them in batches, keeping the report. A batch is written while
+/// the next one is read and decoded (one write in flight), so an import uses both the
+/// decoding's core and SQLite's.
 struct JSONLImporter {
+    typealias Outcomes = [(line: Int, outcome: Result<WriteOutcome, StoreError>)]
+
     enum Input {
         case text(String)
         case invalid(String)
+    }
+
+    /// A batch handed to the writer: its lines' write and the lines of it that were rejected
+    /// before writing, reported together in line order when the write ends.
+    private struct Written {
+        var write: Task<Outcomes, any Error>
+        var rejected: Outcomes
     }
 
     let replica: Replica
     let batchSize: Int
     private var report = ImportReport()
     private var batch: [(line: Int, conversation: JSONLConversation)] = []
+    private var rejected: Outcomes = []
+    private var written: Written?
+    /// Whether a batch was handed to the writer yet.
+    private var started = false
 
     init(replica: Replica, batchSize: Int) {
         self.replica = replica
@@ -138,36 +164,52 @@ struct JSONLImporter {
         let number = report.linesRead
         switch input {
         case .invalid(let message):
-            report.reject(line: number, message)
+            rejected.append((number, .failure(StoreError(.invalidImportLine, message))))
         case .text(let text):
             if text.allSatisfy(\.isWhitespace) { return }
             switch JSONLCodec.decode(text) {
-            case .invalid(let message): report.reject(line: number, message)
+            case .invalid(let message): rejected.append((number, .failure(StoreError(.invalidImportLine, message))))
             case .conversation(let conversation): batch.append((number, conversation))
             }
         }
-        if batch.count >= batchSize { try await flush() }
+        // The first batch is an eighth of the others, so that the writer starts early: until
+        // the first write, reading and decoding had the import to themselves.
+        if batch.count + rejected.count >= (started ? batchSize : max(1, batchSize / 8)) { try await flush() }
     }
 
     mutating func finish() async throws -> ImportReport {
         try await flush()
+        try await settle()
         return report
     }
 
+    /// Writes what was read, when the input fails: the lines before the error stay imported,
+    /// and nothing of the import runs after it returns.
+    mutating func abandon() async {
+        _ = try? await flush()
+        _ = try? await settle()
+        written = nil
+    }
+
+    /// Starts writing the batch read so far, once the one before it is written.
     private mutating func flush() async throws {
-        guard !batch.isEmpty else { return }
+        guard !batch.isEmpty || !rejected.isEmpty else { return }
         let lines = batch
-        batch.removeAll(keepingCapacity: true)
-        // The batch in a transaction of its own, with no savepoint: a savepoint would copy every
-        // page the batch changes into a journal, in case it were rolled back. A batch that breaks
-        // a constraint rolls back whole and is written again, line by line.
-        let outcomes: [(Int, Result<WriteOutcome, StoreError>)]
-        do {
-            outcomes = try await replica.writing { db in try Self.writeBatch(lines, db) }
-        } catch let error as StoreError where error.code == .invalidArgument || error.isConstraintViolation {
-            outcomes = try await replica.writing { db in try Self.writeLineByLine(lines, db) }
-        }
-        for (number, outcome) in outcomes {
+        let replica = replica
+        let batchRejected = rejected
+        batch = []
+        rejected = []
+        try await settle()
+        started = true
+        written = Written(write: Task { lines.isEmpty ? [] : try await Self.write(lines, replica) }, rejected: batchRejected)
+    }
+
+    /// Waits for the batch being written and reports its lines.
+    private mutating func settle() async throws {
+        guard let batch = written else { return }
+        written = nil
+        let outcomes = try await batch.write.value
+        for (number, outcome) in (outcomes + batch.rejected).sorted(by: { $0.line < $1.line }) {
             switch outcome {
             case .success(.inserted): report.inserted += 1
             case .success(.updated): report.updated += 1
@@ -177,16 +219,27 @@ struct JSONLImporter {
         }
     }
 
+    /// The batch in a transaction of its own, with no savepoint: a savepoint would copy every
+    /// page the batch changes into a journal, in case it were rolled back. A batch that breaks
+    /// a constraint rolls back whole and is written again, line by line.
+    private static func write(_ lines: [(line: Int, conversation: JSONLConversation)], _ replica: Replica) async throws -> Outcomes {
+        do {
+            return try await replica.writing { db in try Self.writeBatch(lines, db) }
+        } catch let error as StoreError where error.code == .invalidArgument || error.isConstraintViolation {
+            return try await replica.writing { db in try Self.writeLineByLine(lines, db) }
+        }
+    }
+
     /// The batch's lines through one ``PageWriter``, no savepoint per line: a line with an empty
     /// conversation or turn id is refused before anything of it is written. Throws (and the
     /// caller rolls the batch back and writes it line by line) when a line breaks a constraint.
     private static func writeBatch(
         _ lines: [(line: Int, conversation: JSONLConversation)], _ db: Database
-    ) throws -> [(Int, Result<WriteOutcome, StoreError>)] {
+    ) throws -> Outcomes {
         var writer = try PageWriter(
             conversationIDs: lines.map { $0.conversation.conversation.id },
             turnIDs: lines.flatMap { $0.conversation.turns.map(\.turn.id) }, fields: .exported, db)
-        var outcomes: [(Int, Result<WriteOutcome, StoreError>)] = []
+        var outcomes: Outcomes = []
         outcomes.reserveCapacity(lines.count)
         for (number, conversation) in lines {
             if conversation.conversation.id.isEmpty {
@@ -210,8 +263,8 @@ struct JSONLImporter {
     /// others kept.
     private static func writeLineByLine(
         _ lines: [(line: Int, conversation: JSONLConversation)], _ db: Database
-    ) throws -> [(Int, Result<WriteOutcome, StoreError>)] {
-        var outcomes: [(Int, Result<WriteOutcome, StoreError>)] = []
+    ) throws -> Outcomes {
+        var outcomes: Outcomes = []
         for (number, conversation) in lines {
             var outcome = WriteOutcome.unchanged
             do {
