@@ -57,11 +57,12 @@ public final class Replica: Sendable {
     /// Merges each search index into one segment when the writes since the last merge (or
     /// since the replica was opened) added at least a tenth of its rows, and at least 1,000.
     ///
-    /// Every page a sync or an import writes leaves the index a segment of its own; FTS5 merges
-    /// some as it goes, but a search still reads every segment left (about ten after a million
-    /// fragments), which made searches and snippets several times slower than on one. The
-    /// engine calls this after each sync, an import after it ends; it does nothing most of the
-    /// time, and merging a million fragments' index takes about a second and a half here.
+    /// Every page a sync or an import writes leaves the index a segment of its own, and FTS5
+    /// merges none as it goes (schema v6); a search reads every segment left, which made
+    /// searches and snippets several times slower than on one. The engine calls this after
+    /// each sync, an import after it ends. After smaller writes it merges a bounded amount on
+    /// the levels that hold four segments or more, and writes nothing when none does; merging
+    /// a million fragments' index whole takes about a second and a half here.
     ///
     /// - Returns: whether it merged.
     /// - Throws: `StoreError` `.database` (the replica stays as it was; a later call tries again).
@@ -346,12 +347,17 @@ final class SearchIndexCompactor: TransactionObserver, Sendable {
     /// The least time between two rewrites of the index.
     static let minimumInterval: Duration = .seconds(30)
 
+    /// The most leaf pages a merge after a small write writes (FTS5's `merge` command).
+    static let smallMergePages = 1000
+
     private struct State {
         var inTransaction = false
         var pending = false
         var last: ContinuousClock.Instant?
         /// The largest fragment id the index held when last rewritten (see ``mergeIfGrown(_:)``).
         var mergedUpTo: Int64 = 0
+        /// The largest fragment id when ``mergeIfGrown(_:)`` last looked.
+        var seenUpTo: Int64 = 0
     }
     private let state = Mutex(State())
 
@@ -392,7 +398,10 @@ final class SearchIndexCompactor: TransactionObserver, Sendable {
 
     /// Records that the index is one segment up to fragment `id`.
     func noteMerged(upTo id: Int64) {
-        state.withLock { $0.mergedUpTo = id }
+        state.withLock { state in
+            state.mergedUpTo = id
+            state.seenUpTo = id
+        }
     }
 
     /// Rewrites the search indexes when fragments written since the last rewrite are at least
@@ -400,8 +409,17 @@ final class SearchIndexCompactor: TransactionObserver, Sendable {
     /// each rewrite then costs a constant amount per fragment written, however large the replica.
     func mergeIfGrown(_ db: Database) throws -> Bool {
         let top = try Int64.fetchOne(db, sql: "SELECT max(id) FROM fragment") ?? 0
-        let base = state.withLock { $0.mergedUpTo }
-        guard top - base >= max(1000, base / 10) else { return false }
+        let (base, seen) = state.withLock { ($0.mergedUpTo, $0.seenUpTo) }
+        guard top - base >= max(1000, base / 10) else {
+            // FTS5 merges nothing as it writes (schema v6): after new fragments, merge a bounded
+            // amount, about 4 MB, on the levels holding at least four segments. Nothing is
+            // written when none does; nothing is run when no fragment was added.
+            guard top > seen else { return false }
+            try db.execute(sql: "INSERT INTO fragment_search (fragment_search, rank) VALUES ('merge', \(Self.smallMergePages))")
+            try db.execute(sql: "INSERT INTO title_search (title_search, rank) VALUES ('merge', \(Self.smallMergePages))")
+            state.withLock { $0.seenUpTo = top }
+            return false
+        }
         try compact(db)
         noteMerged(upTo: top)
         return true

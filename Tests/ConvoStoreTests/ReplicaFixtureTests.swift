@@ -48,6 +48,7 @@ struct ReplicaFixtureTests {
             #expect(try await replica.search("kiwi").isEmpty)
             let integrity = try await replica.reading { db in try String.fetchAll(db, sql: "PRAGMA integrity_check") }
             #expect(integrity == ["ok"])
+            #expect(try await SearchIndexTests.automerge(replica) == [0, 0], "v6: indexes merged after writes, not during")
             try replica.close()
         }
     }

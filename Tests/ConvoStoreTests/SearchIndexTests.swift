@@ -162,4 +162,38 @@ struct SearchIndexTests {
             #expect(try await replica.search("harbor", limit: 1000).count == found + 1)
         }
     }
+
+    /// FTS5's `automerge` setting of each search index.
+    static func automerge(_ replica: Replica) async throws -> [Int?] {
+        try await replica.reading { db in
+            [try Int.fetchOne(db, sql: "SELECT v FROM fragment_search_config WHERE k = 'automerge'"),
+             try Int.fetchOne(db, sql: "SELECT v FROM title_search_config WHERE k = 'automerge'")]
+        }
+    }
+
+    @Test("pages are indexed without merging as they commit; after a small write the levels holding four segments or more are merged, and search finds the same")
+    func smallWritesMergeAfterwards() async throws {
+        try await T.withReplica { replica in
+            #expect(try await Self.automerge(replica) == [0, 0])
+            func page(_ name: String) -> [ListedConversation] {
+                [ListedConversation(
+                    conversation: T.conversation(name, title: "Harbor \(name)"),
+                    turns: .replace([T.turn("\(name)-t0", "harbor ledger \(name)")]), changeToken: nil)]
+            }
+            try await replica.applyListingPage(page("first"), pass: 1, syncState: nil)
+            #expect(try await replica.mergeSearchIndexIfGrown() == false, "a thousand fragments at least make a growth")
+            #expect(try await Self.segments(replica) == (1, 1))
+            // Five more pages, a segment each and none merged while they are written.
+            for index in 0..<5 { try await replica.applyListingPage(page("p\(index)"), pass: 1, syncState: nil) }
+            #expect(try await Self.segments(replica) == (6, 6))
+            let found = try await replica.search("harbor", limit: 100)
+            #expect(found.count == 12)
+            // Far less than a tenth more: no rewrite, but the level of six segments is merged.
+            #expect(try await replica.mergeSearchIndexIfGrown() == false)
+            let after = try await Self.segments(replica)
+            #expect(after.fragments < 6 && after.titles < 6, "\(after)")
+            #expect(try await replica.search("harbor", limit: 100) == found)
+            #expect(try await Self.differences(replica) == [])
+        }
+    }
 }
