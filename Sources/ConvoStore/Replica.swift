@@ -38,6 +38,8 @@ public final class Replica: Sendable {
     let pool: DatabasePool
     /// Rewrites the search indexes: after purges (their text's traces) and after growth (segments).
     let compactor: SearchIndexCompactor?
+    /// The unfiltered listing's row count, per reading connection (see ``ConversationRowCount``).
+    let rowCount = ConversationRowCount()
 
     private init(path: String, account: AccountBinding?, pool: DatabasePool) {
         self.path = path
@@ -283,6 +285,7 @@ public final class Replica: Sendable {
     ///
     /// `wal_autocheckpoint` on the writing connection: see ``walPagesPerCheckpoint``.
     static func prepareConnection(_ db: Database) throws {
+        ConversationRowCount.register(db)
         try db.execute(sql: "PRAGMA secure_delete = ON")
         if !db.configuration.readonly {
             try db.execute(sql: "PRAGMA temp_store = MEMORY")

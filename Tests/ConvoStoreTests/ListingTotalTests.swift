@@ -2,6 +2,7 @@ import ConvoModel
 @testable import ConvoStore
 import Foundation
 import GRDB
+import Synchronization
 import Testing
 import TestSupport
 
@@ -96,5 +97,63 @@ struct ListingTotalTests {
             let fresh = try await T.withReplica { replica in try await replica.reading { db in try ReplicaSchema.dump(db) } }
             #expect(schema == fresh)
         }
+    }
+
+    @Test("a total a reading connection remembered is counted again after a commit from this replica, another replica on the file, or a read-only one's writer")
+    func rememberedCountFollowsOtherConnections() async throws {
+        try await withTemporaryDirectory { folder in
+            let path = folder.appendingPathComponent("shared.convosync").path
+            let first = try Replica.open(at: path, account: T.account)
+            let second = try Replica.open(at: path, account: T.account)
+            var readOnly = ReplicaConfiguration()
+            readOnly.readonly = true
+            let reader = try Replica.openExisting(at: path, configuration: readOnly)
+            func totals() async throws -> [Int] {
+                [try await first.conversations(ConversationQuery(limit: 1)).total,
+                 try await second.conversations(ConversationQuery(limit: 1)).total,
+                 try await reader.conversations(ConversationQuery(limit: 1)).total]
+            }
+            try await first.upsertConversations([T.conversation("c1"), T.conversation("c2")], pass: 1, syncState: nil)
+            #expect(try await totals() == [2, 2, 2])
+            #expect(try await totals() == [2, 2, 2], "asked again with nothing committed")
+            try await second.upsertConversations([T.conversation("c3")], pass: 1, syncState: nil)
+            #expect(try await totals() == [3, 3, 3])
+            try await first.upsertConversations([T.conversation("c4")], pass: 2, syncState: nil)
+            #expect(try await totals() == [4, 4, 4])
+            try await second.markPurged(conversationID: "c1", at: T.date("2026-01-05T00:00:00Z"), syncState: nil)
+            _ = try await second.collectTombstones(olderThan: T.date("2030-01-01T00:00:00Z"))
+            #expect(try await totals() == [3, 3, 3])
+            try reader.close()
+            try second.close()
+            try first.close()
+        }
+    }
+
+    @Test("pages asked with nothing committed between them count the conversation rows once")
+    func repeatedPagesCountOnce() async throws {
+        try await withTemporaryDirectory { folder in
+            var configuration = ReplicaConfiguration()
+            configuration.maximumReaderCount = 1
+            let replica = try Replica.open(
+                at: folder.appendingPathComponent("once.convosync").path, account: T.account, configuration: configuration)
+            try await replica.upsertConversations([T.conversation("c1"), T.conversation("c2")], pass: 1, syncState: nil)
+            let counts = StatementLog()
+            try await replica.reading { db in db.trace(options: .statement) { counts.note("\($0)") } }
+            for _ in 0..<3 { _ = try await replica.conversations(ConversationQuery(limit: 1)) }
+            #expect(counts.rowCounts == 1)
+            try await replica.upsertConversations([T.conversation("c3")], pass: 2, syncState: nil)
+            #expect(try await replica.conversations(ConversationQuery(limit: 1)).total == 3)
+            #expect(counts.rowCounts == 2, "a commit makes the next page count again")
+            try await replica.reading { db in db.trace(options: .statement, nil) }
+            try replica.close()
+        }
+    }
+
+    /// The statements a reading connection ran, as traced.
+    final class StatementLog: Sendable {
+        private let statements = Mutex<[String]>([])
+        func note(_ statement: String) { statements.withLock { $0.append(statement) } }
+        /// How many times every conversation row was counted.
+        var rowCounts: Int { statements.withLock { $0.filter { $0 == "SELECT count(*) FROM conversation" }.count } }
     }
 }

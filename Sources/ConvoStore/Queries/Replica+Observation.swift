@@ -27,7 +27,8 @@ extension Replica {
     ///
     /// - Throws: (from the sequence) `StoreError` `.invalidQuery` for a bad limit or cursor, `.database`.
     public func observeConversations(_ query: ConversationQuery) -> some AsyncSequence<ConversationPage, any Error> & Sendable {
-        observe { db in try ConversationQueries.page(query, db) }
+        let rowCount = rowCount
+        return observe { db in try ConversationQueries.page(query, rowCount: rowCount, db) }
     }
 
     /// One conversation with its turns, now and after every change to it (`nil` while absent).

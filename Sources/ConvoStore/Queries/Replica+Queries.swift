@@ -13,7 +13,8 @@ extension Replica {
     /// - Throws: `StoreError` `.invalidQuery` (a limit outside 1…1000, a cursor not issued for
     ///   this sort), `.database`.
     public func conversations(_ query: ConversationQuery) async throws -> ConversationPage {
-        try await reading { db in try ConversationQueries.page(query, db) }
+        let rowCount = rowCount
+        return try await reading { db in try ConversationQueries.page(query, rowCount: rowCount, db) }
     }
 
     /// One conversation with its turns in order and their fragments; `nil` when the
@@ -150,11 +151,11 @@ enum ConversationQueries {
         c.*, (SELECT count(*) FROM turn t WHERE t.conversation_id = c.id AND t.deleted_at IS NULL) AS turn_count
         """
 
-    static func page(_ query: ConversationQuery, _ db: Database) throws -> ConversationPage {
+    static func page(_ query: ConversationQuery, rowCount: ConversationRowCount, _ db: Database) throws -> ConversationPage {
         try checkLimit(query.limit)
         let sort = sortSQL(query.sort)
         let (filterSQL, filterArguments) = whereClause(query.filters, includeDeleted: query.filters.includeDeleted)
-        let total = try self.total(query.filters, filterSQL: filterSQL, arguments: filterArguments, db)
+        let total = try self.total(query.filters, filterSQL: filterSQL, arguments: filterArguments, rowCount: rowCount, db)
 
         var sql = "SELECT \(summaryColumns), \(sort.key) AS sort_key FROM conversation c WHERE \(filterSQL)"
         var arguments = filterArguments
@@ -203,15 +204,16 @@ enum ConversationQueries {
         return ConversationPage(items: items, total: total, nextCursor: nextCursor)
     }
 
-    /// How many conversations match. Without a filter that narrows them: every row, counted
-    /// from the table's smallest index, less the tombstones, counted from the tombstone index
-    /// (a few); nothing is kept per written row. Else a count (the filters' indexes keep it
-    /// short for the narrow ones).
+    /// How many conversations match. Without a filter that narrows them: every row (counted
+    /// once per change, see ``ConversationRowCount``), less the tombstones, counted from the
+    /// tombstone index (a few); nothing is kept per written row. Else a count (the filters'
+    /// indexes keep it short for the narrow ones).
     private static func total(
-        _ filters: ConversationFilters, filterSQL: String, arguments: StatementArguments, _ db: Database
+        _ filters: ConversationFilters, filterSQL: String, arguments: StatementArguments,
+        rowCount: ConversationRowCount, _ db: Database
     ) throws -> Int {
         if !narrows(filters) {
-            let all = try Int.fetchOne(db.cachedStatement(sql: "SELECT count(*) FROM conversation")) ?? 0
+            let all = try rowCount.rows(db)
             let hidden = try Row.fetchOne(
                 db.cachedStatement(sql: """
                     SELECT count(*) AS hidden, count(*) FILTER (WHERE purged_at IS NOT NULL) AS purged
