@@ -13,6 +13,16 @@ struct JSONLTests {
             .split(separator: "\n").map(String.init)
     }
 
+    /// Makes `replica` refuse to insert conversation `id`: no well-formed line breaks a
+    /// constraint today.
+    static func refuseInserting(_ id: String, in replica: Replica) async throws {
+        try await T.execute(
+            """
+            CREATE TEMP TRIGGER refuse_\(id) BEFORE INSERT ON main.conversation
+            WHEN NEW.remote_id = '\(id)' BEGIN SELECT RAISE(ABORT, 'refused'); END
+            """, in: replica)
+    }
+
     @Test("the sample imports whole and exports byte for byte as it was")
     func sampleRoundTrips() async throws {
         try await T.withReplica { replica in
@@ -101,12 +111,7 @@ struct JSONLTests {
     @Test("a line the replica's constraints refuse sinks only itself: the batch is written again line by line, the others kept and found by search")
     func constraintRefusalRewritesTheBatchLineByLine() async throws {
         try await T.withReplica { replica in
-            // No well-formed line breaks a constraint today, so the replica is made to refuse one.
-            try await T.execute(
-                """
-                CREATE TEMP TRIGGER refuse_conv_002 BEFORE INSERT ON main.conversation
-                WHEN NEW.remote_id = 'conv_002' BEGIN SELECT RAISE(ABORT, 'refused'); END
-                """, in: replica)
+            try await Self.refuseInserting("conv_002", in: replica)
             let lines = Array(try Self.sampleLines().prefix(4))
             let report = try await replica.importJSONL(lines: T.lines(lines), batchSize: 10)
             #expect(report.inserted == 3)
@@ -124,11 +129,7 @@ struct JSONLTests {
     @Test("lines refused by decoding and by the replica are reported in line order, across batches written while the next is read")
     func rejectionsStayInLineOrder() async throws {
         try await T.withReplica { replica in
-            try await T.execute(
-                """
-                CREATE TEMP TRIGGER refuse_conv_005 BEFORE INSERT ON main.conversation
-                WHEN NEW.remote_id = 'conv_005' BEGIN SELECT RAISE(ABORT, 'refused'); END
-                """, in: replica)
+            try await Self.refuseInserting("conv_005", in: replica)
             var lines = try Self.sampleLines()
             lines[1] = "{not json"
             lines[5] = #"{"id": 7}"#
