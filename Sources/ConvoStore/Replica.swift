@@ -62,9 +62,9 @@ public final class Replica: Sendable {
     /// Every page a sync or an import writes leaves the index a segment of its own, and FTS5
     /// merges none as it goes (schema v6); a search reads every segment left, which made
     /// searches and snippets several times slower than on one. The engine calls this after
-    /// each sync, an import after it ends. After smaller writes it merges a bounded amount on
-    /// the levels that hold four segments or more, and writes nothing when none does; merging
-    /// a million fragments' index whole takes about a second and a half here.
+    /// each sync, an import after it ends. After smaller writes that added a thousand
+    /// fragments or more it merges a bounded amount on the levels that hold four segments or
+    /// more; merging a million fragments' index whole takes about a second and a half here.
     ///
     /// - Returns: whether it merged.
     /// - Throws: `StoreError` `.database` (the replica stays as it was; a later call tries again).
@@ -352,6 +352,8 @@ final class SearchIndexCompactor: TransactionObserver, Sendable {
 
     /// The most leaf pages a merge after a small write writes (FTS5's `merge` command).
     static let smallMergePages = 1000
+    /// The fragments added since the last merge that make a small merge worth its statements.
+    static let smallMergeFragments: Int64 = 1000
 
     private struct State {
         var inTransaction = false
@@ -414,10 +416,12 @@ final class SearchIndexCompactor: TransactionObserver, Sendable {
         let top = try Int64.fetchOne(db, sql: "SELECT max(id) FROM fragment") ?? 0
         let (base, seen) = state.withLock { ($0.mergedUpTo, $0.seenUpTo) }
         guard top - base >= max(1000, base / 10) else {
-            // FTS5 merges nothing as it writes (schema v6): after new fragments, merge a bounded
-            // amount, about 4 MB, on the levels holding at least four segments. Nothing is
-            // written when none does; nothing is run when no fragment was added.
-            guard top > seen else { return false }
+            // FTS5 merges nothing as it writes (schema v6): once a thousand fragments were added
+            // since the last merge, merge a bounded amount, about 4 MB, on the levels holding at
+            // least four segments (nothing is written when none does). Below that, FTS5's
+            // crisis merge bounds the segments, and a sync of a few changes runs no merge at all
+            // (two more write statements cost such a sync a tenth of its time).
+            guard top - seen >= Self.smallMergeFragments else { return false }
             try db.execute(sql: "INSERT INTO fragment_search (fragment_search, rank) VALUES ('merge', \(Self.smallMergePages))")
             try db.execute(sql: "INSERT INTO title_search (title_search, rank) VALUES ('merge', \(Self.smallMergePages))")
             state.withLock { $0.seenUpTo = top }

@@ -171,28 +171,35 @@ struct SearchIndexTests {
         }
     }
 
-    @Test("pages are indexed without merging as they commit; after a small write the levels holding four segments or more are merged, and search finds the same")
+    @Test("pages are indexed without merging as they commit; a few changes run no merge after them, a thousand fragments or more merge the levels holding four segments, and search finds the same")
     func smallWritesMergeAfterwards() async throws {
         try await T.withReplica { replica in
             #expect(try await Self.automerge(replica) == [0, 0])
-            func page(_ name: String) -> [ListedConversation] {
+            func page(_ name: String, fragments: Int) -> [ListedConversation] {
                 [ListedConversation(
                     conversation: T.conversation(name, title: "Harbor \(name)"),
-                    turns: .replace([T.turn("\(name)-t0", "harbor ledger \(name)")]), changeToken: nil)]
+                    turns: .replace([Turn(
+                        id: "\(name)-t0", role: .user, timestamp: T.date("2026-01-02T03:04:05Z"), state: .done,
+                        fragments: (0..<fragments).map { Fragment(content: "tidal ledger \(name) line \($0)", state: .done) })]),
+                    changeToken: nil)]
             }
-            try await replica.applyListingPage(page("first"), pass: 1, syncState: nil)
-            #expect(try await replica.mergeSearchIndexIfGrown() == false, "a thousand fragments at least make a growth")
+            try await replica.applyListingPage(page("first", fragments: 20_000), pass: 1, syncState: nil)
+            #expect(try await replica.mergeSearchIndexIfGrown())
             #expect(try await Self.segments(replica) == (1, 1))
-            // Five more pages, a segment each and none merged while they are written.
-            for index in 0..<5 { try await replica.applyListingPage(page("p\(index)"), pass: 1, syncState: nil) }
+            // Five pages of a few fragments: a segment each, none merged while written or after.
+            for index in 0..<5 { try await replica.applyListingPage(page("few\(index)", fragments: 10), pass: 1, syncState: nil) }
             #expect(try await Self.segments(replica) == (6, 6))
-            let found = try await replica.search("harbor", limit: 100)
-            #expect(found.count == 12)
-            // Far less than a tenth more: no rewrite, but the level of six segments is merged.
+            #expect(try await replica.mergeSearchIndexIfGrown() == false)
+            #expect(try await Self.segments(replica) == (6, 6))
+            // Five more of 200: over a thousand fragments, under a tenth of the index. No rewrite,
+            // but the crowded level is merged.
+            for index in 0..<5 { try await replica.applyListingPage(page("more\(index)", fragments: 200), pass: 1, syncState: nil) }
+            let found = try await replica.search("tidal line 7", limit: 1000)
+            #expect(found.count == 11)
             #expect(try await replica.mergeSearchIndexIfGrown() == false)
             let after = try await Self.segments(replica)
-            #expect(after.fragments < 6 && after.titles < 6, "\(after)")
-            #expect(try await replica.search("harbor", limit: 100) == found)
+            #expect(after.fragments < 11 && after.titles < 11, "\(after)")
+            #expect(try await replica.search("tidal line 7", limit: 1000) == found)
             #expect(try await Self.differences(replica) == [])
         }
     }
