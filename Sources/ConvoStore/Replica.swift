@@ -361,7 +361,7 @@ final class SearchIndexCompactor: TransactionObserver, Sendable {
         var last: ContinuousClock.Instant?
         /// The largest fragment id the index held when last rewritten (see ``mergeIfGrown(_:)``).
         var mergedUpTo: Int64 = 0
-        /// The largest fragment id when ``mergeIfGrown(_:)`` last looked.
+        /// The largest fragment id at the last merge, whole or bounded.
         var seenUpTo: Int64 = 0
     }
     private let state = Mutex(State())

@@ -151,7 +151,8 @@ struct JSONLTests {
                 for line in lines { continuation.yield(line) }
                 continuation.finish(throwing: Cut())
             }
-            await #expect(throws: Cut.self) { try await replica.importJSONL(lines: input, batchSize: 2) }
+            // Batches of 1 (the first is an eighth) and 3 leave the fifth line unwritten when the input fails.
+            await #expect(throws: Cut.self) { try await replica.importJSONL(lines: input, batchSize: 3) }
             #expect(try T.exportLines(replica).count == 5)
         }
     }
