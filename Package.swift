@@ -33,7 +33,11 @@ let package = Package(
         // The local SQLite replica: migrations, sync writes, queries, FTS5 search, observation, JSONL.
         .target(
             name: "ConvoStore",
-            dependencies: ["ConvoModel", .product(name: "GRDB", package: "GRDB.swift")]
+            dependencies: [
+                "ConvoModel", .product(name: "GRDB", package: "GRDB.swift"),
+                // The C API under GRDB, for binding a page's many-row inserts directly.
+                .product(name: "GRDBSQLite", package: "GRDB.swift"),
+            ]
         ),
 
         // HTTP transport, SSE parser and client, typed errors and the RemoteAPI port the dialects implement.

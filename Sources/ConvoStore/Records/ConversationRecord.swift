@@ -92,23 +92,23 @@ struct ConversationRecord: Codable, Sendable, Equatable, FetchableRecord, Mutabl
         container[CodingKeys.contentHash.rawValue] = contentHash
     }
 
-    /// Inserts the row as a new one through one cached statement and sets ``id``: what
-    /// `insert(_:)` does, without its per-call statement building (a hot path of imports).
-    mutating func insertNew(_ db: Database) throws {
-        let statement = try db.cachedStatement(
-            sql: """
-                INSERT INTO conversation (remote_id, agent_id, title, metadata, source, source_ref_id, message_count,
-                    max_context_length, created_at, updated_at, deleted_at, purged_at, last_seen_pass, content_hash)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """)
-        let values: [DatabaseValue] = [
+    /// The insert of a new row, every column but the key: the page writer runs it through one
+    /// prepared statement a page instead of `insert(_:)`'s per-call statement building (a hot
+    /// path of imports).
+    static let insertSQL = """
+        INSERT INTO conversation (remote_id, agent_id, title, metadata, source, source_ref_id, message_count,
+            max_context_length, created_at, updated_at, deleted_at, purged_at, last_seen_pass, content_hash)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+        """
+
+    /// The values of ``insertSQL``, in its order.
+    var insertValues: [DatabaseValue] {
+        [
             remoteID.databaseValue, agentID.databaseValue, title.databaseValue, metadata.databaseValue,
             source.databaseValue, sourceRefID.databaseValue, messageCount.databaseValue, maxContextLength.databaseValue,
             createdAt.databaseValue, updatedAt.databaseValue, deletedAt.databaseValue, purgedAt.databaseValue,
             lastSeenPass.databaseValue, contentHash.databaseValue,
         ]
-        try statement.execute(arguments: StatementArguments(values))
-        id = db.lastInsertedRowID
     }
 
     mutating func didInsert(_ inserted: InsertionSuccess) {

@@ -43,17 +43,6 @@ struct FragmentRecord: Codable, Sendable, Equatable, FetchableRecord, MutablePer
         container[CodingKeys.metadata.rawValue] = metadata
     }
 
-    /// Inserts the row as a new one through one cached statement and sets ``id``.
-    ///
-    /// What `insert(_:)` does, without its per-call statement building and column
-    /// bookkeeping: imports and syncs insert fragments by the million.
-    mutating func insertNew(_ db: Database) throws {
-        let statement = try db.cachedStatement(
-            sql: "INSERT INTO fragment (turn_id, position, kind, content, state, metadata) VALUES (?, ?, ?, ?, ?, ?)")
-        try statement.execute(arguments: [turnID, position, kind, content, state, metadata])
-        id = db.lastInsertedRowID
-    }
-
     mutating func didInsert(_ inserted: InsertionSuccess) {
         id = inserted.rowID
     }

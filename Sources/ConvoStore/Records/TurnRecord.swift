@@ -56,20 +56,6 @@ struct TurnRecord: Codable, Sendable, Equatable, FetchableRecord, MutablePersist
         container[CodingKeys.deletedAt.rawValue] = deletedAt
     }
 
-    /// Inserts the row as a new one through one cached statement and sets ``id``: what
-    /// `insert(_:)` does, without its per-call statement building (a hot path of imports).
-    mutating func insertNew(_ db: Database) throws {
-        let statement = try db.cachedStatement(
-            sql: """
-                INSERT INTO turn (remote_id, conversation_id, ordinal, role, timestamp, state, error_detail, in_reply_to, deleted_at)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """)
-        try statement.execute(arguments: [
-            remoteID, conversationID, ordinal, role, timestamp, state, errorDetail, inReplyTo, deletedAt,
-        ])
-        id = db.lastInsertedRowID
-    }
-
     mutating func didInsert(_ inserted: InsertionSuccess) {
         id = inserted.rowID
     }

@@ -57,7 +57,8 @@ struct PageWriter {
     /// Turns (by remote id) and fragments' turns (by key) with rows still in the buffers above.
     private var pendingTurnIDs: Set<String> = []
     private var pendingFragmentTurns: Set<Int64> = []
-    private var insertStatements: [String: Statement] = [:]
+    /// The page's prepared inserts, by table and rows a statement.
+    private var insertStatements: [String: InsertStatement] = [:]
 
     /// SQLite's default limit on bound arguments is 32,766; chunks stay far below it.
     private static let chunkSize = 900
@@ -120,8 +121,9 @@ struct PageWriter {
         guard let existing = conversations[conversation.id], let localID = existing.id else {
             incoming.contentHash = changeToken
             try deferIndexing()
-            try incoming.insertNew(db)
-            guard let localID = incoming.id else { throw StoreError(.database, "an inserted row has no key") }
+            try insertStatement(key: "conversation") { ConversationRecord.insertSQL }.execute(incoming.insertValues)
+            let localID = db.lastInsertedRowID
+            incoming.id = localID
             conversations[conversation.id] = incoming
             return (localID, .inserted)
         }
@@ -303,19 +305,20 @@ struct PageWriter {
             var values: [DatabaseValue] = []
             values.reserveCapacity(chunk.count * Row.insertColumns.count)
             for row in chunk { row.appendInsertValues(to: &values) }
-            try insertStatement(Row.databaseTableName, Row.insertColumns, rows: chunk.count)
-                .execute(arguments: StatementArguments(values))
+            let table = Row.databaseTableName
+            let columns = Row.insertColumns
+            try insertStatement(key: "\(table) \(chunk.count)") {
+                let row = "(" + Array(repeating: "?", count: columns.count).joined(separator: ",") + ")"
+                return "INSERT INTO \(table) (\(columns.joined(separator: ", "))) VALUES "
+                    + Array(repeating: row, count: chunk.count).joined(separator: ",")
+            }.execute(values)
         }
     }
 
-    /// `INSERT INTO table (columns) VALUES (…), (…)` for `rows` rows, prepared once per page and size.
-    private mutating func insertStatement(_ table: String, _ columns: [String], rows: Int) throws -> Statement {
-        let key = "\(table) \(rows)"
+    /// The insert named `key`, prepared from `sql` on its first use in the page.
+    private mutating func insertStatement(key: String, sql: () -> String) throws -> InsertStatement {
         if let statement = insertStatements[key] { return statement }
-        let row = "(" + Array(repeating: "?", count: columns.count).joined(separator: ",") + ")"
-        let sql = "INSERT INTO \(table) (\(columns.joined(separator: ", "))) VALUES "
-            + Array(repeating: row, count: rows).joined(separator: ",")
-        let statement = try db.makeStatement(sql: sql)
+        let statement = try InsertStatement(sql: sql(), db)
         insertStatements[key] = statement
         return statement
     }
