@@ -190,6 +190,30 @@ struct SyncWriteTests {
         }
     }
 
+    @Test("a page that names its rows again sees what its earlier items wrote: appends follow, replaces remove, moves keep the newer text")
+    func laterItemsSeeEarlierOnes() async throws {
+        try await T.withReplica { replica in
+            try await replica.applyListingPage(
+                [
+                    ListedConversation(
+                        conversation: T.conversation("c1"), turns: .replace([T.turn("t1", "apple"), T.turn("t2", "banana")]),
+                        changeToken: nil),
+                    // t2 moves while its row may still wait to be written with c1's.
+                    ListedConversation(
+                        conversation: T.conversation("c3"), turns: .replace([T.turn("t2", "banana split")]), changeToken: nil),
+                    ListedConversation(conversation: T.conversation("c1"), turns: .append([T.turn("t3", "cherry")]), changeToken: nil),
+                    ListedConversation(conversation: T.conversation("c2"), turns: .replace([T.turn("t4", "damson")]), changeToken: nil),
+                    ListedConversation(conversation: T.conversation("c2"), turns: .replace([T.turn("t5", "elder")]), changeToken: nil),
+                ], pass: 1, syncState: nil)
+            #expect(try await replica.conversation(id: "c1")?.turns.map(\.id) == ["t1", "t3"])
+            #expect(try await replica.conversation(id: "c2")?.turns.map(\.id) == ["t5"])
+            #expect(try await replica.conversation(id: "c3")?.turns.flatMap { $0.fragments.map(\.content) } == ["banana split"])
+            #expect(try await replica.search("damson").isEmpty)
+            #expect(try await replica.search("banana").map(\.turnID) == ["t2"])
+            #expect(try await SearchIndexTests.differences(replica) == [])
+        }
+    }
+
     @Test("pages committed together are applied one after another, as if each committed alone, and the last position is kept")
     func pagesCommittedTogetherApplyInOrder() async throws {
         try await T.withReplica { replica in
