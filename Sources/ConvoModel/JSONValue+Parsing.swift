@@ -89,9 +89,12 @@ private struct JSONReader {
     private mutating func object(depth: Int) throws(JSONValue.ParseError) -> JSONValue {
         guard depth <= JSONValue.maximumDepth else { throw failure("nested too deep") }
         index += 1
-        var members: [String: JSONValue] = [:]
         skipWhitespace()
-        if take(UInt8(ascii: "}")) { return .object(members) }
+        if take(UInt8(ascii: "}")) { return .object([:]) }
+        // Members are gathered first and hashed once into a dictionary of their number: adding
+        // them one by one grew the dictionary, and hashed every key again, three times or four.
+        var members: [(String, JSONValue)] = []
+        members.reserveCapacity(16)
         while true {
             skipWhitespace()
             guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else { throw failure("expected a member name") }
@@ -99,11 +102,12 @@ private struct JSONReader {
             skipWhitespace()
             guard take(UInt8(ascii: ":")) else { throw failure("expected ':'") }
             skipWhitespace()
-            members[key] = try value(depth: depth)
+            members.append((key, try value(depth: depth)))
             skipWhitespace()
             if take(UInt8(ascii: ",")) { continue }
             guard take(UInt8(ascii: "}")) else { throw failure("expected ',' or '}'") }
-            return .object(members)
+            // A repeated key keeps its last value, as JSONDecoder does.
+            return .object(Dictionary(members, uniquingKeysWith: { _, last in last }))
         }
     }
 

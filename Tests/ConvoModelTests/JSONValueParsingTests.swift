@@ -31,6 +31,12 @@ struct JSONValueParsingTests {
         }
     }
 
+    @Test("a repeated member name keeps its last value")
+    func repeatedMemberKeepsTheLast() throws {
+        #expect(try JSONValue.parse(#"{"a":1,"b":2,"a":3}"#) == .object(["a": .int(3), "b": .int(2)]))
+        #expect(try JSONValue.parse(#"{"a":{"x":1},"a":{"y":2}}"#) == .object(["a": .object(["y": .int(2)])]))
+    }
+
     @Test("numbers whose value is a whole Int64 are integers, as JSONDecoder reads them; the rest are doubles")
     func numberKinds() throws {
         #expect(try JSONValue.parse("9223372036854775807") == .int(.max))
