@@ -16,11 +16,8 @@ enum WriteOutcome: Sendable {
 /// updates them, so a page that names a conversation or a turn twice, or moves a turn between
 /// two of its conversations, is written as if row by row: a row is written only when a field
 /// differs (applying a page twice changes nothing; DESIGN, "Sync": "nothing applied twice").
-/// New turns and fragments are buffered and inserted many rows to a statement, up to a
-/// thousand rows at a time; every other statement the writer runs (an update, a delete, a
-/// read) first writes what is buffered, and a caller that touches the database itself between
-/// two calls runs ``flush()`` first. Every sync page, import batch and outbox completion
-/// writes its rows through it: there is one write path.
+/// Inserts go through cached prepared statements. Every sync page, import batch and outbox
+/// completion writes its rows through it: there is one write path.
 ///
 /// The page's new fragments and conversations enter the search indexes in one statement each
 /// at ``finish()``, in ascending rowid order, instead of one trigger run per row (see the
@@ -52,17 +49,16 @@ struct PageWriter {
     /// them are the page's. `nil` until it inserts (a page that changes nothing writes nothing).
     private var deferredAfter: (fragments: Int64, conversations: Int64)?
     /// The keys the page's next new turn and fragment get, set with ``deferredAfter``: new rows
-    /// are buffered with their keys and written many to a statement (see ``flush()``).
+    /// are written with their keys, many to a statement, when a conversation's turns are done.
     private var nextTurnID: Int64 = 0
     private var nextFragmentID: Int64 = 0
     private var pendingTurns: [TurnRecord] = []
     private var pendingFragments: [FragmentRecord] = []
+    /// Turns (by remote id) and fragments' turns (by key) with rows still in the buffers above.
+    private var pendingTurnIDs: Set<String> = []
+    private var pendingFragmentTurns: Set<Int64> = []
     /// The page's prepared inserts, by table and rows a statement.
     private var insertStatements: [String: InsertStatement] = [:]
-
-    /// New rows buffered before a conversation's end writes them: ten full statements of each.
-    private static let bufferedTurns = 900
-    private static let bufferedFragments = 1200
 
     /// SQLite's default limit on bound arguments is 32,766; chunks stay far below it.
     private static let chunkSize = 900
@@ -147,7 +143,6 @@ struct PageWriter {
         updated.purgedAt = nil
         if let pass { updated.lastSeenPass = pass }
         if let changeToken { updated.contentHash = changeToken }
-        try flush()
         let changed = try updated.updateChanges(db, from: existing)
         conversations[conversation.id] = updated
         return (localID, changed ? .updated : .unchanged)
@@ -159,7 +154,6 @@ struct PageWriter {
         var changed = false
         var nextOrdinal: Int64 = 0
         if mode == .append {
-            try flush()
             nextOrdinal = try Int64.fetchOne(
                 db.cachedStatement(sql: "SELECT max(ordinal) + 1 FROM turn WHERE conversation_id = ?"),
                 arguments: [conversationID]) ?? 0
@@ -171,7 +165,7 @@ struct PageWriter {
             }
             seen.insert(turn.id)
             if let existing = turns[turn.id], let existingID = existing.id {
-                try flush()
+                if pendingTurnIDs.contains(turn.id) || pendingFragmentTurns.contains(existingID) { try flushInserts() }
                 let ordinal: Int64
                 switch mode {
                 case .replace: ordinal = Int64(index)
@@ -206,6 +200,7 @@ struct PageWriter {
                 nextTurnID += 1
                 record.id = id
                 pendingTurns.append(record)
+                pendingTurnIDs.insert(turn.id)
                 turns[turn.id] = record
                 turnsOfConversation[conversationID, default: []].insert(turn.id)
                 var inserted: [FragmentRecord] = []
@@ -221,11 +216,10 @@ struct PageWriter {
                 changed = true
             }
         }
-        if pendingTurns.count >= Self.bufferedTurns || pendingFragments.count >= Self.bufferedFragments { try flush() }
+        try flushInserts()
         if mode == .replace, let held = turnsOfConversation[conversationID] {
             let gone = held.subtracting(seen)
             if !gone.isEmpty {
-                try flush()
                 let delete = try db.cachedStatement(sql: "DELETE FROM turn WHERE id = ?")
                 for remoteID in gone {
                     if let id = turns[remoteID]?.id {
@@ -263,11 +257,13 @@ struct PageWriter {
                 record.id = nextFragmentID
                 nextFragmentID += 1
                 pendingFragments.append(record)
+                pendingFragmentTurns.insert(turnID)
                 changed = true
             }
             written.append(record)
         }
         if stored.count > list.count {
+            try flushInserts()
             try db.cachedStatement(sql: "DELETE FROM fragment WHERE turn_id = ? AND position >= ?")
                 .execute(arguments: [turnID, list.count])
             changed = true
@@ -290,15 +286,14 @@ struct PageWriter {
         nextFragmentID = fragments + 1
     }
 
-    /// Writes the buffered new turns, then their fragments, many rows to a statement: so that
-    /// the database holds every row written so far, before a statement that reads or changes
-    /// them. Writing buffers across conversations, not one conversation's at a time, keeps the
-    /// statements at a few sizes a page (each size is prepared once a page).
-    mutating func flush() throws {
+    /// Writes the buffered new turns, then their fragments, many rows to a statement.
+    private mutating func flushInserts() throws {
         try insertAll(pendingTurns, rowsPerStatement: 90)
         pendingTurns.removeAll(keepingCapacity: true)
+        pendingTurnIDs.removeAll(keepingCapacity: true)
         try insertAll(pendingFragments, rowsPerStatement: 120)
         pendingFragments.removeAll(keepingCapacity: true)
+        pendingFragmentTurns.removeAll(keepingCapacity: true)
     }
 
     /// Inserts `rows`, keys included, `rowsPerStatement` to a statement (below SQLite's
@@ -331,7 +326,7 @@ struct PageWriter {
     /// Indexes the page's new visible text and titles, in rowid order, and ends the deferral:
     /// from here on every write is indexed by the schema's triggers again.
     mutating func finish() throws {
-        try flush()
+        try flushInserts()
         guard let deferredAfter else { return }
         try db.cachedStatement(
             sql: """
@@ -357,7 +352,6 @@ struct PageWriter {
     /// Reads the conversation and its remote turns again after writes made outside this
     /// writer (the outbox's optimistic effects re-applied on top of the page).
     mutating func reload(conversation remoteID: String, localID: Int64) throws {
-        try flush()
         conversations[remoteID] = try ConversationRecord.fetch(remoteID: remoteID, db)
         let rows = try TurnRecord.fetchAll(
             db.cachedStatement(sql: "SELECT * FROM turn WHERE conversation_id = ? AND remote_id IS NOT NULL"),

@@ -126,21 +126,18 @@ extension Replica {
             switch item.turns {
             case .unchanged:
                 if reapplies {
-                    try writer.flush()
                     try OutboxReapply.conversation(localID, db)
                     reapplied = true
                 }
             case .replace(let turns):
                 _ = try writer.writeTurns(turns, conversationID: localID, mode: .replace)
                 if placesLocalTurns {
-                    try writer.flush()
                     try OutboxReapply.all(localID, db)
                     reapplied = true
                 }
             case .append(let turns):
                 _ = try writer.writeTurns(turns, conversationID: localID, mode: .append)
                 if placesLocalTurns {
-                    try writer.flush()
                     try OutboxReapply.all(localID, db)
                     reapplied = true
                 }
