@@ -16,8 +16,8 @@ enum WriteOutcome: Sendable {
 /// updates them, so a page that names a conversation or a turn twice, or moves a turn between
 /// two of its conversations, is written as if row by row: a row is written only when a field
 /// differs (applying a page twice changes nothing; DESIGN, "Sync": "nothing applied twice").
-/// Inserts go through cached prepared statements. Every sync page, import batch and outbox
-/// completion writes its rows through it: there is one write path.
+/// Inserts go through statements prepared once a page (``InsertStatement``). Every sync page,
+/// import batch and outbox completion writes its rows through it: there is one write path.
 ///
 /// The page's new fragments and conversations enter the search indexes in one statement each
 /// at ``finish()``, in ascending rowid order, instead of one trigger run per row (see the
