@@ -133,6 +133,19 @@ for d in $dialects; do
     target="sync/a <= 1.2"; [ "$d" = turns ] && target="sync/a <= 1.5"
     printf "%-10s %9.2f %9.2f %9.2f %9s %12s   %s\n" "$d" "$s" "$a" "$w" "$(ratio "$s" "$a")" "$(ratio "$s" "$max")" "$target"
 done
+cores=$(nproc)
+echo "where the time goes: the CPU of both processes (client + emulator; sums of medians) against the wall time."
+echo "cpu ratio: what sync/a would be if the sync kept the cores as busy as the fetch does; floor: the sync's CPU"
+echo "spread over all $cores cores, as a ratio to (a), the least sync/a this machine allows for that work"
+printf "%-10s %9s %9s %10s %11s %10s %9s %9s\n" dialect "sync cpu" "(a) cpu" "cpu ratio" "sync cores" "(a) cores" "floor/a" "sync/a"
+for d in $dialects; do
+    s=$(median "$d.sync.seconds"); a=$(median "$d.fetch.seconds")
+    sc=$(awk -v c="$(median "$d.sync.client_cpu_s")" -v e="$(median "$d.sync.server_cpu_s")" 'BEGIN { print c + e }')
+    ac=$(awk -v c="$(median "$d.fetch.client_cpu_s")" -v e="$(median "$d.fetch.server_cpu_s")" 'BEGIN { print c + e }')
+    floor=$(awk -v c="$sc" -v n="$cores" 'BEGIN { print c / n }')
+    printf "%-10s %9.2f %9.2f %10s %11s %10s %9s %9s\n" "$d" "$sc" "$ac" "$(ratio "$sc" "$ac")" "$(ratio "$sc" "$s")" \
+        "$(ratio "$ac" "$a")" "$(ratio "$floor" "$a")" "$(ratio "$s" "$a")"
+done
 echo "with (b') the engine's own write call instead of the JSONL import"
 printf "%-10s %9s %9s %9s %9s   %s\n" dialect "(b') s" "sync/a+b'" "sync/max'" "frags" "CPU s: (a) client / server, (b) import, (b') write"
 for d in $dialects; do
