@@ -9,7 +9,8 @@
 #           pages fetched and decoded beforehand, only the writes timed; then the limit (w):
 #           the same rows into plain tables + FTS5 through the C API, one transaction
 # and prints sync / a and sync / max(a, w) (the issue's targets), sync / (a + b) and
-# sync / max(a, b), and the same with b'. Then the second sync after 10 appends and after
+# sync / max(a, b), and the same with b'. Where the time goes: the CPU of client and emulator
+# in the sync and in (a), the cores each kept busy, and the least sync / a all cores allow. Then the second sync after 10 appends and after
 # 10 renames (admin routes) against the idle second sync and the initial sync (agentflow and
 # knowrithm), the watch's snapshot -> committed row latency (agentflow), and the peak memory of
 # the initial sync again with a tenant 10x smaller. Medians of RUNS; one run of this script.
